@@ -1,0 +1,161 @@
+/**
+ * The compiled configuration: plain data with durations in ms, patterns compiled and URLs resolved,
+ * so that the hot path of a run does no parsing.
+ */
+import type { Template } from '../journey/template.js';
+
+export type CheckType = 'login' | 'feed' | 'session' | 'http';
+export type StatusMatcher = (status: number) => boolean;
+
+export type Extractor =
+  | { name: string; from: 'json'; path: JsonPath }
+  | { name: string; from: 'header'; header: string }
+  | { name: string; from: 'cookie'; cookie: string }
+  | { name: string; from: 'url' }
+  | { name: string; from: 'regex'; regex: RegExp };
+
+/** A parsed JSON path: keys and array indices, e.g. data.items[0].id → ['data','items',0,'id']. */
+export type JsonPath = readonly (string | number)[];
+
+export interface ItemsExpectation {
+  path: JsonPath;
+  pathText: string;
+  minItems: number;
+  timestamp?: JsonPath;
+  maxAgeMs?: number;
+}
+
+export interface Expectations {
+  status: StatusMatcher;
+  statusText: string;
+  json: { path: JsonPath; pathText: string; exists?: boolean; equals?: string | number | boolean | null; minCount?: number }[];
+  bodyMatches: RegExp[];
+  bodyNotMatches: RegExp[];
+  maxDurationMs?: number;
+  items?: ItemsExpectation;
+}
+
+/** What a step is, for the classifier: a login request, or a request that may carry a session. */
+export type StepRole = 'login' | 'request';
+
+export interface CompiledStep {
+  name: string;
+  role: StepRole;
+  method: string;
+  path: Template;
+  headers: [string, Template][];
+  body?: { kind: 'json' | 'form' | 'raw'; template: Template };
+  sendSession: boolean;
+  expectJson: boolean;
+  extract: Extractor[];
+  expect: Expectations;
+  /** Login steps: where the session is found in the answer. */
+  issues?: { token?: JsonPath; cookie?: string };
+}
+
+export interface Markers {
+  error: RegExp[];
+  logout: RegExp[];
+  challenge: RegExp[];
+  loginRejected: RegExp[];
+  loginUrl: RegExp;
+}
+
+export interface CompiledTls {
+  insecureSkipVerify: boolean;
+  ca?: string;
+  serverName?: string;
+}
+
+export interface CompiledEndpoint {
+  /** group/endpoint */
+  key: string;
+  group: string;
+  name: string;
+  baseUrl: URL;
+  /** Template variables: username, password, and `variables`. Never logged. */
+  variables: Record<string, string>;
+  tls: CompiledTls;
+  /** The login journey, when the endpoint has `auth`; feed and session checks run it when there is no session. */
+  login?: CompiledStep;
+  markers: Markers;
+}
+
+export interface CompiledCheck {
+  /** group/endpoint/check: unique, stable, used for sharding and state. */
+  id: string;
+  group: string;
+  endpoint: string;
+  name: string;
+  type: CheckType;
+  labels: { group: string; endpoint: string; check: string; location: string };
+  info: { type: CheckType; interval_seconds: string };
+  intervalMs?: number;
+  schedule?: string;
+  timeoutMs: number;
+  retries: number;
+  failureThreshold: number;
+  successThreshold: number;
+  degradedAfterMs: number;
+  maxBodyBytes: number;
+  maxRedirects: number;
+  freshConnection: boolean;
+  steps: CompiledStep[];
+  /** Uses the endpoint's session (feed, session, and http steps with session). */
+  usesSession: boolean;
+  endpointRef: CompiledEndpoint;
+}
+
+export interface CompiledMaintenance {
+  group: string;
+  schedule: string;
+  durationMs: number;
+}
+
+export interface CompiledWebhook {
+  name: string;
+  url: URL;
+  secret?: string;
+  format: 'json' | 'slack';
+  events?: ReadonlySet<string>;
+  groups?: ReadonlySet<string>;
+  scopes?: ReadonlySet<string>;
+  timeoutMs: number;
+  retries: number;
+  queueSize: number;
+  headers: Record<string, string>;
+}
+
+export interface IncidentRules {
+  groupDownRatio: number;
+  multiPlatformMinGroups: number;
+  groupWaitMs: number;
+  remindEveryMs?: number;
+  keepResolved: number;
+}
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  reload: boolean;
+  api: boolean;
+  auth?: { basic: { username: string; password: string } } | { bearer: string };
+  authStatusPage: boolean;
+  tls?: { cert: string; key: string };
+}
+
+export interface CompiledConfig {
+  location: string;
+  server: ServerOptions;
+  stateDir: string;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  concurrency: number;
+  incidents: IncidentRules;
+  webhooks: CompiledWebhook[];
+  groups: { name: string; endpoints: CompiledEndpoint[]; checkIds: string[] }[];
+  endpoints: CompiledEndpoint[];
+  checks: CompiledCheck[];
+  maintenance: CompiledMaintenance[];
+  /** Every secret value found in the config (passwords, tokens, substituted values): redacted everywhere. */
+  secrets: string[];
+}
