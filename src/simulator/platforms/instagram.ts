@@ -1,0 +1,55 @@
+/** Instagram-style: JSON login returning a bearer token, `status: ok|fail` envelopes. */
+import { bearer, json, type Reply } from '../reply.js';
+import type { Account } from '../types.js';
+import { accountId, attemptLogin, authenticate, currentFeed, itemId, type PlatformDefinition, type RequestContext } from './context.js';
+
+const LOGIN_REQUIRED = json(401, { status: 'fail', message: 'login_required' });
+
+function user(account: Account) {
+  return { pk: accountId('instagram', account.username), username: account.username, full_name: `Test ${account.username}` };
+}
+
+function withToken(ctx: RequestContext, ok: (account: Account) => Reply): Reply {
+  const session = authenticate(ctx, bearer(ctx.req));
+  return session === undefined ? LOGIN_REQUIRED : ok(session.account);
+}
+
+function login(ctx: RequestContext): Reply {
+  const outcome = attemptLogin(ctx, ctx.fields.username, ctx.fields.password);
+  if (outcome.kind === 'refused') {
+    return json(400, { status: 'fail', error_type: 'bad_password', message: 'The password you entered is incorrect.' });
+  }
+  if (outcome.kind === 'challenge') {
+    return json(400, { status: 'fail', message: 'challenge_required', challenge: { url: '/challenge/' } });
+  }
+  return json(200, { status: 'ok', token: outcome.session.token, user: user(outcome.session.account) });
+}
+
+export const instagram: PlatformDefinition = {
+  name: 'instagram',
+  routes: [
+    { method: 'POST', path: '/api/v1/accounts/login', route: 'login', handle: login },
+    {
+      method: 'GET',
+      path: '/api/v1/accounts/current_user',
+      route: 'me',
+      handle: (ctx) => withToken(ctx, (account) => json(200, { status: 'ok', user: user(account) })),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/feed/timeline',
+      route: 'feed',
+      handle: (ctx) =>
+        withToken(ctx, () =>
+          json(200, {
+            status: 'ok',
+            items: currentFeed(ctx).map((item) => ({
+              id: itemId('instagram', item.seq),
+              taken_at: Math.floor(item.createdAt / 1000),
+              caption: item.text,
+            })),
+          }),
+        ),
+    },
+  ],
+};
