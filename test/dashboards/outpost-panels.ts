@@ -54,6 +54,12 @@ export function availability(filter: string, window: string): string {
   return `${runs('result="success"')} / ${runs()}`;
 }
 
+/** Counts of bad things: green at 0, red from 1. */
+export const NONZERO_IS_BAD: Threshold[] = [
+  { color: 'green', value: null },
+  { color: 'red', value: 1 },
+];
+
 export const AVAILABILITY_THRESHOLDS: Threshold[] = [
   { color: 'red', value: null },
   { color: 'orange', value: 0.99 },

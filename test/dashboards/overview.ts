@@ -7,6 +7,7 @@ import { dashboard, dashboardLink, row, stat, stateTimeline, timeseries, type Js
 import {
   AVAILABILITY_THRESHOLDS,
   GROUP_FILTER,
+  NONZERO_IS_BAD,
   OVERVIEW_UID,
   PLATFORM_UID,
   SLO_VARIABLE,
@@ -46,10 +47,7 @@ export function overviewDashboard(): Json {
       w: 8,
       h: 4,
       unit: 'none',
-      thresholds: [
-        { color: 'green', value: null },
-        { color: 'red', value: 1 },
-      ],
+      thresholds: NONZERO_IS_BAD,
       targets: [{ expr: 'sum by (scope) (outpost_incidents_open)', legend: '{{scope}}', instant: true }],
     }),
     stat({
@@ -58,10 +56,7 @@ export function overviewDashboard(): Json {
       w: 4,
       h: 4,
       unit: 'none',
-      thresholds: [
-        { color: 'green', value: null },
-        { color: 'red', value: 1 },
-      ],
+      thresholds: NONZERO_IS_BAD,
       targets: [{ expr: `sum(max by (group) (${sel('outpost_group_state', GROUP_FILTER, 'state="down"')}))`, instant: true }],
     }),
     stat({

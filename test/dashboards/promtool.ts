@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 
 export const HAS_PROMTOOL = spawnSync('promtool', ['--version']).status === 0;
+if (!HAS_PROMTOOL) console.warn('promtool not found: skipping the promtool checks of the dashboard queries (apt-get install prometheus)');
 
 export function promtool(command: string[], fileName: string, content: unknown): { ok: boolean; output: string } {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-dashboards-'));
