@@ -26,7 +26,7 @@ function describeFaults(faults: Partial<Record<Platform, Fault[]>>): string {
 export function formatScenarioStep(event: ScenarioEvent): string {
   const pass = event.iteration > 0 ? ` pass ${event.iteration + 1}` : '';
   const note = event.note === undefined ? '' : `${event.note.trim()} | `;
-  return `[scenario ${event.scenario}${pass} +${formatDuration(event.at)}] ${note}${describeFaults(event.faults)}`;
+  return `[scenario ${event.scenario}${pass} +${event.at === 0 ? '0s' : formatDuration(event.at)}] ${note}${describeFaults(event.faults)}`;
 }
 
 export async function simulateMain(args: SimulateArgs, log: (line: string) => void = console.log): Promise<Simulator> {

@@ -20,10 +20,17 @@ export interface ScenarioRun {
   done: Promise<void>;
 }
 
-export function runScenario(scenario: Scenario, opts: ScenarioRunOptions): ScenarioRun {
+/** Throws when the options cannot run this scenario (bad speed, a loop of length 0). */
+export function checkRunOptions(scenario: Scenario, opts: Pick<ScenarioRunOptions, 'speed' | 'loop'>): void {
   const speed = opts.speed ?? 1;
   if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`scenario speed must be a positive number, got ${speed}`);
   if (opts.loop && scenario.duration <= 0) throw new Error(`scenario "${scenario.name}" cannot loop: its duration is 0`);
+}
+
+/** Starts playing; steps due at once (at 0) are applied before this returns. */
+export function runScenario(scenario: Scenario, opts: ScenarioRunOptions): ScenarioRun {
+  checkRunOptions(scenario, opts);
+  const speed = opts.speed ?? 1;
 
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));

@@ -18,7 +18,7 @@ import { findRoute, pathExists } from './platforms/index.js';
 import { deriveRng } from './prng.js';
 import { json, parseFields, readBody, writeReply, type Reply } from './reply.js';
 import { loadScenario } from './scenario.js';
-import { runScenario, type ScenarioRun } from './scenario-runner.js';
+import { checkRunOptions, runScenario, type ScenarioRun } from './scenario-runner.js';
 import { createSessionStore } from './sessions.js';
 import { PLATFORMS, type Account, type Fault, type Platform, type Scenario, type ScenarioEvent } from './types.js';
 
@@ -184,7 +184,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${hostForUrl}:${address.port}`;
 
+  // The scenario starts on the next turn of the event loop, once the caller holds the Simulator
+  // (so onScenarioStep may use it); HTTP requests cannot arrive before that.
   let run: ScenarioRun | undefined;
+  let startTimer: NodeJS.Immediate | undefined;
   if (scenario !== undefined) {
     const runOptions = {
       speed: opts.speed ?? 1,
@@ -193,12 +196,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       clear: control.clearFaults,
       ...(opts.onScenarioStep ? { onStep: opts.onScenarioStep } : {}),
     };
-    try {
+    checkRunOptions(scenario, runOptions);
+    startTimer = setImmediate(() => {
       run = runScenario(scenario, runOptions);
-    } catch (err) {
-      server.close();
-      throw err;
-    }
+    });
   }
 
   let closed: Promise<void> | undefined;
@@ -213,6 +214,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     close() {
       closed ??= new Promise<void>((resolve) => {
         closing = true;
+        clearImmediate(startTimer);
         run?.stop();
         for (const entry of timers) {
           clearTimeout(entry.timer);
