@@ -1,0 +1,77 @@
+/**
+ * Config file → compiled config, or every problem as `path.to.field: message`.
+ * YAML → ${ENV}/${file:} substitution → schema → compile.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import { configSchema } from './schema.js';
+import { compileConfig, type ConfigIssue } from './compile.js';
+import { formatPath, substitute, type SubstitutionError } from './substitute.js';
+import type { CompiledConfig } from './types.js';
+
+export type LoadResult = { ok: true; config: CompiledConfig } | { ok: false; issues: ConfigIssue[] };
+
+export const DEFAULT_CONFIG_PATH = 'config/outpost.yaml';
+
+export function configPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return flag || env.OUTPOST_CONFIG || DEFAULT_CONFIG_PATH;
+}
+
+export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    return { ok: false, issues: [{ path: '(file)', message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }] };
+  }
+  return parseConfigText(text, env);
+}
+
+/** Never throws: any input gives a config or a list of issues. */
+export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    return {
+      ok: false,
+      issues: doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return { path: pos ? `(yaml line ${pos.line}, column ${pos.col})` : '(yaml)', message: e.message.split('\n')[0]! };
+      }),
+    };
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    return { ok: false, issues: [{ path: '(yaml)', message: (err as Error).message.split('\n')[0]! }] };
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return { ok: false, issues: [{ path: '(root)', message: 'expected a mapping with at least `groups`' }] };
+  }
+  const subErrors: SubstitutionError[] = [];
+  const substituted = substitute(data, env, subErrors);
+  if (subErrors.length) return { ok: false, issues: subErrors };
+  const parsed = configSchema.safeParse(substituted);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      issues: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: issueMessage(i) })),
+    };
+  }
+  try {
+    const { config, issues } = compileConfig(parsed.data, env);
+    if (!config) return { ok: false, issues };
+    return { ok: true, config };
+  } catch (err) {
+    return { ok: false, issues: [{ path: '(config)', message: `cannot compile: ${(err as Error).message}` }] };
+  }
+}
+
+function issueMessage(i: { code: string; message: string; keys?: readonly string[] }): string {
+  if (i.code === 'unrecognized_keys' && i.keys) return `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')}`;
+  return i.message;
+}
+
+export function formatIssues(issues: readonly ConfigIssue[]): string {
+  return issues.map((i) => `${i.path}: ${i.message}`).join('\n');
+}

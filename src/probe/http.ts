@@ -1,0 +1,224 @@
+/**
+ * One HTTP request, measured like a new user's: DNS, TCP connect, TLS handshake, time to first
+ * byte and transfer, each timed by our own connector; a deadline for the whole run; a cap on the
+ * body; the earliest certificate expiry seen. Redirects are the caller's (journey/request.ts),
+ * because cookies must be collected on every hop.
+ *
+ * Errors are thrown as ProbeError carrying a SPEC reason, decided here where they are understood.
+ */
+import { lookup } from 'node:dns';
+import net from 'node:net';
+import tls from 'node:tls';
+import { performance } from 'node:perf_hooks';
+import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
+import { Client, type Dispatcher } from 'undici';
+import type { CompiledTls } from '../config/types.js';
+import type { Reason } from '../reasons.js';
+import { reasonForError } from './errors.js';
+
+export interface Timings {
+  resolve: number;
+  connect: number;
+  tls: number;
+  processing: number;
+  transfer: number;
+}
+
+export function emptyTimings(): Timings {
+  return { resolve: 0, connect: 0, tls: 0, processing: 0, transfer: 0 };
+}
+
+/** What a run accumulates over its requests. */
+export interface ProbeTrace {
+  timings: Timings;
+  /** Earliest notAfter (ms since epoch) of any certificate seen. */
+  certExpiry?: number;
+  attempts: number;
+}
+
+export function newTrace(): ProbeTrace {
+  return { timings: emptyTimings(), attempts: 0 };
+}
+
+export interface ProbeRequest {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** performance.now() value by which everything must be done. */
+  deadline: number;
+  maxBodyBytes: number;
+  tls: CompiledTls;
+  /** Longest header section accepted (bytes). */
+  maxHeaderSize?: number;
+}
+
+export interface ProbeResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  url: URL;
+}
+
+export class ProbeError extends Error {
+  constructor(
+    readonly reason: Reason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProbeError';
+  }
+}
+
+const DEFAULT_MAX_HEADER_SIZE = 64 * 1024;
+
+export async function probe(req: ProbeRequest, trace: ProbeTrace): Promise<ProbeResponse> {
+  trace.attempts++;
+  const remaining = req.deadline - performance.now();
+  if (remaining <= 0) throw new ProbeError('timeout', 'no time left before the deadline');
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), remaining);
+  const phase = { connectedAt: 0 };
+  const client = new Client(req.url.origin, {
+    connect: timedConnector(req, trace, phase, controller.signal),
+    pipelining: 0,
+    headersTimeout: Math.ceil(remaining),
+    bodyTimeout: Math.ceil(remaining),
+    maxHeaderSize: req.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
+    maxResponseSize: -1,
+  });
+  const started = performance.now();
+  try {
+    const res = await client.request({
+      path: req.url.pathname + req.url.search,
+      method: req.method as Dispatcher.HttpMethod,
+      headers: req.headers,
+      body: req.body,
+      signal: controller.signal,
+      reset: true,
+    });
+    const headersAt = performance.now();
+    trace.timings.processing += (headersAt - (phase.connectedAt || started)) / 1000;
+    const raw = await readCapped(res.body, req.maxBodyBytes);
+    trace.timings.transfer += (performance.now() - headersAt) / 1000;
+    const body = decode(raw, res.headers['content-encoding'], req.maxBodyBytes);
+    return { status: res.statusCode, headers: res.headers, body, url: req.url };
+  } catch (err) {
+    if (err instanceof ProbeError) throw err;
+    if (controller.signal.aborted) throw new ProbeError('timeout', `no complete answer within the timeout`);
+    const reason = reasonForError(err);
+    throw new ProbeError(reason, describeError(err));
+  } finally {
+    clearTimeout(timer);
+    client.destroy().catch(() => undefined);
+  }
+}
+
+async function readCapped(body: Dispatcher.ResponseData['body'], cap: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += (chunk as Buffer).length;
+    if (total > cap) {
+      body.destroy();
+      throw new ProbeError('body_too_large', `answer larger than ${cap} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function decode(raw: Buffer, encoding: string | string[] | undefined, cap: number): Buffer {
+  const enc = (Array.isArray(encoding) ? encoding.join(',') : (encoding ?? '')).trim().toLowerCase();
+  if (!enc || enc === 'identity' || raw.length === 0) return raw;
+  const opts = { maxOutputLength: cap + 1 };
+  try {
+    const out = enc === 'gzip' || enc === 'x-gzip' ? gunzipSync(raw, opts) : enc === 'deflate' ? inflateSync(raw, opts) : enc === 'br' ? brotliDecompressSync(raw, opts) : raw;
+    if (out.length > cap) throw new ProbeError('body_too_large', `decompressed answer larger than ${cap} bytes`);
+    return out;
+  } catch (err) {
+    if (err instanceof ProbeError) throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+      throw new ProbeError('body_too_large', `decompressed answer larger than ${cap} bytes`);
+    }
+    throw new ProbeError('invalid_response', `cannot decode ${enc} body`);
+  }
+}
+
+/** A connector that times DNS, TCP and TLS into the trace and records certificate expiry. */
+function timedConnector(req: ProbeRequest, trace: ProbeTrace, phase: { connectedAt: number }, signal: AbortSignal) {
+  return (opts: { hostname: string; port: string; protocol: string; servername?: string }, cb: (...args: [null, net.Socket] | [Error, null]) => void): void => {
+    let done = false;
+    let socket: net.Socket | undefined;
+    const finish = (err: Error | null, s?: net.Socket) => {
+      if (done) return;
+      done = true;
+      signal.removeEventListener('abort', onAbort);
+      if (err) {
+        socket?.destroy();
+        cb(err, null);
+      } else cb(null, s!);
+    };
+    const onAbort = () => finish(Object.assign(new Error('connect aborted by the deadline'), { code: 'UND_ERR_CONNECT_TIMEOUT' }));
+    signal.addEventListener('abort', onAbort, { once: true });
+
+    const host = opts.hostname.startsWith('[') ? opts.hostname.slice(1, -1) : opts.hostname;
+    const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
+    const t0 = performance.now();
+    const connect = (address: string, family: number) => {
+      const t1 = performance.now();
+      trace.timings.resolve += (t1 - t0) / 1000;
+      socket = net.connect({ host: address, port, family, noDelay: true });
+      socket.once('error', (err) => finish(err));
+      socket.once('connect', () => {
+        const t2 = performance.now();
+        trace.timings.connect += (t2 - t1) / 1000;
+        if (opts.protocol !== 'https:') {
+          phase.connectedAt = t2;
+          return finish(null, socket);
+        }
+        const secure = tls.connect({
+          socket,
+          servername: req.tls.serverName ?? (net.isIP(host) ? undefined : host),
+          rejectUnauthorized: !req.tls.insecureSkipVerify,
+          ca: req.tls.ca ? [...tls.rootCertificates, req.tls.ca] : undefined,
+          ALPNProtocols: ['http/1.1'],
+        });
+        socket = secure;
+        secure.once('error', (err) => finish(err));
+        secure.once('secureConnect', () => {
+          const t3 = performance.now();
+          trace.timings.tls += (t3 - t2) / 1000;
+          phase.connectedAt = t3;
+          recordCertExpiry(secure, trace);
+          finish(null, secure);
+        });
+      });
+    };
+    const family = net.isIP(host);
+    if (family) return connect(host, family);
+    lookup(host, (err, address, fam) => {
+      if (err) return finish(err);
+      connect(address, fam);
+    });
+  };
+}
+
+function recordCertExpiry(socket: tls.TLSSocket, trace: ProbeTrace): void {
+  let cert: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  const seen = new Set<string>();
+  while (cert && cert.valid_to && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    const t = Date.parse(cert.valid_to);
+    if (Number.isFinite(t) && (trace.certExpiry === undefined || t < trace.certExpiry)) trace.certExpiry = t;
+    cert = cert.issuerCertificate;
+  }
+}
+
+/** A short, secret-free description of a transport error. */
+function describeError(err: unknown): string {
+  const e = err as { code?: string; message?: string; cause?: { code?: string } };
+  const code = e.code ?? e.cause?.code;
+  const msg = (e.message ?? String(err)).split('\n')[0]!.slice(0, 200);
+  return code && !msg.includes(code) ? `${code}: ${msg}` : msg;
+}

@@ -1,0 +1,175 @@
+/**
+ * The scheduler: when each check runs. First runs are spread over each check's interval by a
+ * stable hash of its id (no thundering herd, and a reload keeps the phase); a check never runs
+ * twice at once; a global cap bounds runs in flight; how late each run starts against its due
+ * time is reported as lag. Cron schedules (UTC) are supported next to intervals.
+ */
+import type { CompiledCheck } from '../config/types.js';
+import { nextCronTime, parseCron, type CronSpec } from './cron.js';
+import { shardOf } from './shard.js';
+
+export interface SchedulerOptions {
+  run: (check: CompiledCheck) => Promise<void>;
+  concurrency: number;
+  /** Seconds late, for every run started. */
+  onLag?: (seconds: number) => void;
+  onInFlight?: (n: number) => void;
+  now?: () => number;
+}
+
+interface Entry {
+  check: CompiledCheck;
+  cron?: CronSpec;
+  due: number;
+  timer?: NodeJS.Timeout;
+  running: boolean;
+  /** Became due while running: starts as soon as the run ends. */
+  pending: boolean;
+  queued: boolean;
+  removed: boolean;
+}
+
+export interface Scheduler {
+  setChecks(checks: readonly CompiledCheck[]): void;
+  start(): void;
+  /** Stop scheduling; resolves when runs in flight have ended. */
+  stop(): Promise<void>;
+  inFlight(): number;
+  /** Last time the scheduler did anything (ms), for /healthz. */
+  lastActivity(): number;
+  running(): boolean;
+  /** Next due time of a check (ms), for tests and the status API. */
+  dueOf(id: string): number | undefined;
+}
+
+/** Offset of a check's first run inside its interval, stable across restarts and reloads. */
+export function staggerOffset(id: string, intervalMs: number): number {
+  return (shardOf(id, 1_000_003) / 1_000_003) * intervalMs;
+}
+
+export function createScheduler(opts: SchedulerOptions): Scheduler {
+  const now = opts.now ?? Date.now;
+  const entries = new Map<string, Entry>();
+  const ready: Entry[] = [];
+  let active = 0;
+  let started = false;
+  let lastActivity = now();
+  let idle: (() => void) | undefined;
+
+  const firstDue = (e: Entry, t: number): number => {
+    if (e.cron) return nextCronTime(e.cron, t) ?? Infinity;
+    const interval = e.check.intervalMs!;
+    // The next point on this check's own grid (offset by its stagger) after t.
+    const offset = staggerOffset(e.check.id, interval);
+    const k = Math.floor((t - offset) / interval) + 1;
+    return k * interval + offset;
+  };
+
+  const arm = (e: Entry) => {
+    if (e.timer) clearTimeout(e.timer);
+    if (!started || e.removed || !Number.isFinite(e.due)) return;
+    e.timer = setTimeout(() => fire(e), Math.max(0, e.due - now()));
+    e.timer.unref?.();
+  };
+
+  const fire = (e: Entry) => {
+    e.timer = undefined;
+    lastActivity = now();
+    if (e.removed) return;
+    if (e.running) e.pending = true;
+    else enqueue(e);
+  };
+
+  const enqueue = (e: Entry) => {
+    if (e.queued) return;
+    e.queued = true;
+    ready.push(e);
+    pump();
+  };
+
+  const pump = () => {
+    while (started && active < opts.concurrency && ready.length > 0) {
+      const e = ready.shift()!;
+      e.queued = false;
+      if (e.removed) continue;
+      start(e);
+    }
+  };
+
+  const start = (e: Entry) => {
+    const t = now();
+    lastActivity = t;
+    opts.onLag?.(Math.max(0, t - e.due) / 1000);
+    // Next due: the following grid point; when more than one was missed (a blocked loop, a run
+    // longer than its interval), the missed ones are not replayed in a burst: their lateness was
+    // recorded above as lag, and the schedule continues from now.
+    let next = e.cron ? (nextCronTime(e.cron, e.due) ?? Infinity) : e.due + e.check.intervalMs!;
+    if (next <= t) next = firstDue(e, t);
+    e.due = next;
+    e.running = true;
+    active++;
+    opts.onInFlight?.(active);
+    arm(e);
+    opts
+      .run(e.check)
+      .catch(() => undefined)
+      .finally(() => {
+        e.running = false;
+        active--;
+        lastActivity = now();
+        opts.onInFlight?.(active);
+        if (e.pending && !e.removed) {
+          e.pending = false;
+          enqueue(e);
+        }
+        pump();
+        if (active === 0 && idle) idle();
+      });
+  };
+
+  return {
+    setChecks(checks) {
+      const seen = new Set<string>();
+      const t = now();
+      for (const check of checks) {
+        seen.add(check.id);
+        const old = entries.get(check.id);
+        const sameTiming = old && old.check.intervalMs === check.intervalMs && old.check.schedule === check.schedule;
+        if (old && sameTiming) {
+          old.check = check;
+          continue;
+        }
+        const cron = check.schedule ? (parseCron(check.schedule) as CronSpec) : undefined;
+        const e: Entry = old ?? { check, due: 0, running: false, pending: false, queued: false, removed: false };
+        e.check = check;
+        e.cron = cron;
+        e.due = firstDue(e, t);
+        entries.set(check.id, e);
+        arm(e);
+      }
+      for (const [id, e] of entries) {
+        if (seen.has(id)) continue;
+        e.removed = true;
+        if (e.timer) clearTimeout(e.timer);
+        entries.delete(id);
+      }
+    },
+    start() {
+      if (started) return;
+      started = true;
+      lastActivity = now();
+      for (const e of entries.values()) arm(e);
+    },
+    async stop() {
+      started = false;
+      for (const e of entries.values()) if (e.timer) clearTimeout(e.timer);
+      ready.length = 0;
+      if (active === 0) return;
+      await new Promise<void>((resolve) => (idle = resolve));
+    },
+    inFlight: () => active,
+    lastActivity: () => lastActivity,
+    running: () => started,
+    dueOf: (id) => entries.get(id)?.due,
+  };
+}
