@@ -39,6 +39,8 @@ export interface Incident {
   resolvedAt: number | null;
   lastResult: { httpStatus: number; durationMs: number; error: string | null } | null;
   timeline: { at: number; event: string; note?: string }[];
+  /** True while the incident's group (every group of a multi_platform incident) is in maintenance: nothing is sent for it. */
+  inMaintenance?: boolean;
 }
 
 export interface IncidentEvent {

@@ -1,0 +1,211 @@
+/**
+ * The incident engine: pure. From the current check states, the groups and the groups in
+ * maintenance, it opens and resolves incidents of the three scopes (check ⊂ group ⊂
+ * multi_platform) and says what happened as events. Notification policy lives in dispatch.ts.
+ */
+import type { IncidentRules } from '../config/types.js';
+import type { Reason } from '../reasons.js';
+import type { CheckState } from '../state/check-state.js';
+import { cloneIncident, incidentId, type IncidentBook } from './book.js';
+import { checkSummary, dominantReason, groupSummary, multiSummary } from './describe.js';
+import type { CheckView, GroupView, Incident, IncidentEvent, IncidentScope } from './types.js';
+
+export interface EvaluateInput {
+  checks: readonly CheckView[];
+  groups: readonly GroupView[];
+  /** Groups in maintenance: no incident opens for them. */
+  maintenance: ReadonlySet<string>;
+  now: number;
+  location: string;
+  rules: IncidentRules;
+}
+
+export interface Evaluation {
+  book: IncidentBook;
+  events: IncidentEvent[];
+  groupStates: Map<string, CheckState>;
+}
+
+const MULTI_SUBJECT = 'multi_platform';
+const MAX_TIMELINE = 100;
+
+/** Group state from its checks' states (SPEC `outpost_group_state`). */
+export function groupStateOf(states: readonly CheckState[], downRatio: number): CheckState {
+  if (states.length === 0) return 'unknown';
+  const down = states.filter((s) => s === 'down').length;
+  if (down > 0 && down / states.length >= downRatio) return 'down';
+  if (down > 0 || states.includes('degraded')) return 'degraded';
+  if (states.every((s) => s === 'unknown')) return 'unknown';
+  return 'up';
+}
+
+export function subjectOf(i: Pick<Incident, 'scope' | 'group' | 'endpoint' | 'check'>): string {
+  if (i.scope === 'check') return `check:${i.group}/${i.endpoint}/${i.check}`;
+  if (i.scope === 'group') return `group:${i.group}`;
+  return MULTI_SUBJECT;
+}
+
+interface GroupInfo {
+  name: string;
+  state: CheckState;
+  total: number;
+  down: CheckView[];
+}
+
+export function evaluate(book: IncidentBook, input: EvaluateInput): Evaluation {
+  const { now, location, rules, maintenance } = input;
+  const ratio = rules.groupDownRatio > 0 && rules.groupDownRatio <= 1 ? rules.groupDownRatio : 0.5;
+  const minGroups = Number.isInteger(rules.multiPlatformMinGroups) && rules.multiPlatformMinGroups >= 1 ? rules.multiPlatformMinGroups : 2;
+
+  const open = new Map<string, Incident>();
+  for (const i of book.open) open.set(subjectOf(i), cloneIncident(i));
+  const usedIds = new Set<string>([...book.open, ...book.recent].map((i) => i.id));
+  const events: IncidentEvent[] = [];
+  const resolved: Incident[] = [];
+
+  const openIncident = (fields: Omit<Incident, 'id' | 'status' | 'location' | 'resolvedAt' | 'timeline' | 'startedAt'>, startedAt: number): void => {
+    const subject = subjectOf(fields);
+    let id = incidentId(fields.scope, subject, startedAt);
+    for (let n = 1; usedIds.has(id); n++) id = incidentId(fields.scope, `${subject}#${n}`, startedAt);
+    usedIds.add(id);
+    const incident: Incident = { id, status: 'open', location, startedAt, resolvedAt: null, timeline: [{ at: now, event: 'opened' }], ...fields };
+    open.set(subject, incident);
+    events.push({ event: 'incident.opened', incident: cloneIncident(incident), at: now });
+  };
+  const resolve = (subject: string, incident: Incident): void => {
+    open.delete(subject);
+    incident.status = 'resolved';
+    incident.resolvedAt = now;
+    delete incident.inMaintenance;
+    note(incident, now, 'resolved');
+    resolved.push(incident);
+    events.push({ event: 'incident.resolved', incident: cloneIncident(incident), at: now });
+  };
+  const setReason = (incident: Incident, reason: Reason, summary: string): void => {
+    if (incident.reason !== reason) note(incident, now, 'reason changed', `${incident.reason} → ${reason}`);
+    incident.reason = reason;
+    incident.summary = summary;
+  };
+
+  // A check not yet run since a restart keeps its last known state while its incident is open.
+  const checks = input.checks.map((c) =>
+    c.state === 'unknown' && open.has(subjectOf({ scope: 'check', group: c.group, endpoint: c.endpoint, check: c.check })) ? { ...c, state: 'down' as const } : c,
+  );
+
+  // scope check
+  const checkSubjects = new Set<string>();
+  for (const c of checks) {
+    const subject = subjectOf({ scope: 'check', group: c.group, endpoint: c.endpoint, check: c.check });
+    checkSubjects.add(subject);
+    const existing = open.get(subject);
+    if (c.state === 'down') {
+      const reason = reasonOf(c, existing);
+      if (existing) {
+        setReason(existing, reason, checkSummary(c.group, c.endpoint, reason));
+        if (c.lastResult && !c.lastResult.ok) existing.lastResult = resultOf(c);
+      } else if (!maintenance.has(c.group)) {
+        const startedAt = Number.isFinite(c.since) && c.since > 0 && c.since <= now ? c.since : now;
+        openIncident(
+          { scope: 'check', group: c.group, endpoint: c.endpoint, check: c.check, groups: [c.group], reason, summary: checkSummary(c.group, c.endpoint, reason), lastResult: resultOf(c) },
+          startedAt,
+        );
+      }
+    } else if (existing && c.state !== 'unknown') {
+      resolve(subject, existing);
+    }
+  }
+  for (const [subject, i] of open) if (i.scope === 'check' && !checkSubjects.has(subject)) resolve(subject, i);
+
+  // scope group
+  const byId = new Map(checks.map((c) => [c.id, c]));
+  const infos: GroupInfo[] = input.groups.map((g) => {
+    const members = g.checkIds.map((id) => byId.get(id)).filter((c): c is CheckView => c !== undefined);
+    return { name: g.name, state: groupStateOf(members.map((c) => c.state), ratio), total: members.length, down: members.filter((c) => c.state === 'down') };
+  });
+  const groupSubjects = new Set<string>();
+  for (const g of infos) {
+    const subject = subjectOf({ scope: 'group', group: g.name, endpoint: null, check: null });
+    groupSubjects.add(subject);
+    const existing = open.get(subject);
+    if (g.state === 'down') {
+      const reason = dominantReason(g.down.map((c) => reasonOf(c))) ?? 'internal';
+      const summary = groupSummary(g.name, g.down.length, g.total, reason);
+      const lastResult = latestResult(g.down, reason);
+      if (existing) {
+        setReason(existing, reason, summary);
+        if (lastResult) existing.lastResult = lastResult;
+      } else if (!maintenance.has(g.name)) {
+        openIncident({ scope: 'group', group: g.name, endpoint: null, check: null, groups: [g.name], reason, summary, lastResult }, now);
+      }
+    } else if (existing && (g.state !== 'unknown' || g.total === 0)) {
+      resolve(subject, existing);
+    }
+  }
+  for (const [subject, i] of open) if (i.scope === 'group' && !groupSubjects.has(subject)) resolve(subject, i);
+
+  // scope multi_platform
+  const multi = open.get(MULTI_SUBJECT);
+  const involved = infos
+    .filter((g) => g.state === 'down' && (!maintenance.has(g.name) || multi?.groups.includes(g.name)))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (involved.length >= minGroups) {
+    const reason = dominantReason(involved.flatMap((g) => g.down.map((c) => reasonOf(c)))) ?? 'internal';
+    const summary = multiSummary(involved.map((g) => ({ name: g.name, reason: dominantReason(g.down.map((c) => reasonOf(c))) ?? 'internal' })));
+    if (multi) {
+      setReason(multi, reason, summary);
+      for (const g of involved) {
+        if (multi.groups.includes(g.name)) continue;
+        multi.groups.push(g.name);
+        note(multi, now, 'group joined', g.name);
+      }
+    } else {
+      openIncident({ scope: 'multi_platform', group: null, endpoint: null, check: null, groups: involved.map((g) => g.name), reason, summary, lastResult: null }, now);
+    }
+  } else if (multi) {
+    resolve(MULTI_SUBJECT, multi);
+  }
+
+  // mark incidents whose groups are in maintenance: nothing is sent for them meanwhile
+  for (const i of open.values()) {
+    const held = i.groups.length > 0 && i.groups.every((g) => maintenance.has(g));
+    if (held && !i.inMaintenance) {
+      i.inMaintenance = true;
+      note(i, now, 'maintenance started');
+    } else if (!held && i.inMaintenance) {
+      delete i.inMaintenance;
+      note(i, now, 'maintenance ended');
+    }
+  }
+
+  const keep = Math.max(0, rules.keepResolved);
+  const recent = [...resolved.reverse(), ...book.recent].slice(0, keep);
+  const groupStates = new Map(infos.map((g) => [g.name, g.state]));
+  return { book: { open: [...open.values()], recent }, events, groupStates };
+}
+
+function reasonOf(c: CheckView, existing?: Incident): Reason {
+  return c.reason ?? c.lastResult?.reason ?? existing?.reason ?? 'internal';
+}
+
+function resultOf(c: CheckView): Incident['lastResult'] {
+  const r = c.lastResult;
+  return r ? { httpStatus: r.httpStatus, durationMs: r.durationMs, error: r.error } : null;
+}
+
+/** The most recent result among the down checks that failed for `reason`. */
+function latestResult(down: readonly CheckView[], reason: Reason): Incident['lastResult'] {
+  let best: CheckView | undefined;
+  for (const c of down) {
+    if (!c.lastResult || reasonOf(c) !== reason) continue;
+    if (!best || c.lastResult.at > best.lastResult!.at) best = c;
+  }
+  return best ? resultOf(best) : null;
+}
+
+function note(i: Incident, at: number, event: string, text?: string): void {
+  i.timeline.push(text === undefined ? { at, event } : { at, event, note: text });
+  // Bounded: the first entry (opened) and the latest ones.
+  if (i.timeline.length > MAX_TIMELINE) i.timeline.splice(1, i.timeline.length - MAX_TIMELINE);
+}
+
+export type { IncidentScope };

@@ -1,0 +1,181 @@
+/**
+ * The stateful side of incidents, as the daemon uses it: keeps the book, runs the engine after
+ * every run, feeds the dispatcher, owns the maintenance windows and records the incident, group
+ * and maintenance metrics.
+ */
+import type { CompiledMaintenance, IncidentRules } from '../config/types.js';
+import { INCIDENT_SCOPES, removeGroupSeries, setGroupState, type Metrics } from '../metrics/registry.js';
+import type { CheckState } from '../state/check-state.js';
+import { cloneIncident, emptyBook, isObject, restoreBook, serializeBook, type IncidentBook } from './book.js';
+import { createDispatcher, type TimerHandle } from './dispatch.js';
+import { evaluate } from './engine.js';
+import { createMaintenance, type MaintenanceWindow } from './maintenance.js';
+import type { CheckView, GroupView, Incident, IncidentEvent } from './types.js';
+
+export interface IncidentManagerOptions {
+  rules: IncidentRules;
+  location: string;
+  metrics: Metrics;
+  send: (e: IncidentEvent) => void;
+  maintenance: readonly CompiledMaintenance[];
+  logger?: { info(obj: object, msg: string): void };
+  now?: () => number;
+  /** For the dispatcher's wake-ups (default: unref'd setTimeout). */
+  setTimer?: (fn: () => void, ms: number) => TimerHandle;
+  /** How often maintenance windows are re-evaluated; 0 disables the timer (tests). Default 5 s. */
+  maintenanceTickMs?: number;
+}
+
+export interface IncidentManager {
+  /** After every run: cheap. */
+  update(checks: readonly CheckView[], groups: readonly GroupView[]): void;
+  groupState(name: string): CheckState;
+  snapshot(): { open: Incident[]; recent: Incident[] };
+  maintenance: {
+    /** Throws RangeError on a bad group or duration (map it to HTTP 400). */
+    add(group: string, durationMs: number, note?: string): MaintenanceWindow;
+    remove(group: string): boolean;
+    list(): MaintenanceWindow[];
+    activeGroups(): Set<string>;
+  };
+  reconfigure(rules: IncidentRules, maintenance: readonly CompiledMaintenance[]): void;
+  serialize(): unknown;
+  restore(data: unknown): void;
+  close(): void;
+}
+
+export function createIncidentManager(opts: IncidentManagerOptions): IncidentManager {
+  const now = opts.now ?? Date.now;
+  const { metrics, location, logger } = opts;
+  let rules = opts.rules;
+  let book: IncidentBook = emptyBook();
+  let groupStates = new Map<string, CheckState>();
+  let checks: readonly CheckView[] | undefined;
+  let groups: readonly GroupView[] = [];
+  let lastActive = new Set<string>();
+  const metricGroups = new Set<string>();
+
+  const windows = createMaintenance({ now });
+  const dispatcher = createDispatcher({
+    rules,
+    send: opts.send,
+    now,
+    ...(opts.setTimer ? { setTimer: opts.setTimer } : {}),
+    onError: (err) => logger?.info({ err: err instanceof Error ? err.message : String(err) }, 'incident notification could not be queued'),
+  });
+
+  const setSchedules = (list: readonly CompiledMaintenance[]): void => {
+    for (const schedule of windows.setSchedules(list)) logger?.info({ schedule }, 'maintenance schedule ignored: not a valid cron expression');
+  };
+  setSchedules(opts.maintenance);
+
+  const recordMaintenance = (active: ReadonlySet<string>): void => {
+    for (const g of groups) metrics.maintenanceActive.set({ group: g.name, location }, active.has(g.name) ? 1 : 0);
+  };
+
+  const recordOpen = (): void => {
+    const counts = new Map<string, number>(INCIDENT_SCOPES.map((s) => [s, 0]));
+    for (const i of book.open) counts.set(i.scope, (counts.get(i.scope) ?? 0) + 1);
+    for (const [scope, n] of counts) metrics.incidentsOpen.set({ scope }, n);
+  };
+
+  const run = (): void => {
+    const t = now();
+    const active = windows.activeGroups(t);
+    lastActive = active;
+    if (!checks) {
+      recordMaintenance(active);
+      return;
+    }
+    const r = evaluate(book, { checks, groups, maintenance: active, now: t, location, rules });
+    book = r.book;
+    groupStates = r.groupStates;
+    for (const [name, state] of groupStates) {
+      setGroupState(metrics, name, location, state);
+      metricGroups.add(name);
+    }
+    for (const name of metricGroups) {
+      if (groupStates.has(name)) continue;
+      removeGroupSeries(metrics, name, location);
+      metricGroups.delete(name);
+    }
+    recordMaintenance(active);
+    recordOpen();
+    for (const e of r.events) {
+      const i = e.incident;
+      if (e.event === 'incident.opened') metrics.incidentsTotal.inc({ scope: i.scope, reason: i.reason });
+      logger?.info(
+        { incident: i.id, scope: i.scope, reason: i.reason, group: i.group, groups: i.groups, summary: i.summary },
+        e.event === 'incident.opened' ? 'incident opened' : 'incident resolved',
+      );
+    }
+    dispatcher.push(r.events, book.open, active);
+  };
+
+  const tickMs = opts.maintenanceTickMs ?? 5000;
+  const tick =
+    tickMs > 0
+      ? setInterval(() => {
+          const active = windows.activeGroups();
+          if (active.size !== lastActive.size || [...active].some((g) => !lastActive.has(g))) run();
+        }, tickMs)
+      : undefined;
+  tick?.unref();
+
+  return {
+    update(nextChecks, nextGroups) {
+      checks = nextChecks;
+      groups = nextGroups;
+      run();
+    },
+    groupState(name) {
+      return groupStates.get(name) ?? 'unknown';
+    },
+    snapshot() {
+      return { open: book.open.map(cloneIncident), recent: book.recent.map(cloneIncident) };
+    },
+    maintenance: {
+      add(group, durationMs, note) {
+        if (checks && !groups.some((g) => g.name === group)) throw new RangeError(`group: no group named ${group}`);
+        const w = windows.add(group, durationMs, note);
+        logger?.info({ group, until: new Date(w.endsAt).toISOString(), note: w.note }, 'maintenance window opened');
+        run();
+        return w;
+      },
+      remove(group) {
+        const removed = windows.remove(group);
+        if (removed) {
+          logger?.info({ group }, 'maintenance window closed');
+          run();
+        }
+        return removed;
+      },
+      list: () => windows.list(),
+      activeGroups: () => windows.activeGroups(),
+    },
+    reconfigure(nextRules, maintenance) {
+      rules = nextRules;
+      setSchedules(maintenance);
+      dispatcher.setRules(nextRules);
+      run();
+    },
+    serialize() {
+      return { version: 1, book: serializeBook(book), dispatch: dispatcher.serialize(), maintenance: windows.serialize() };
+    },
+    restore(data) {
+      const d = isObject(data) ? data : {};
+      book = restoreBook(d['book'], rules.keepResolved);
+      windows.restore(d['maintenance']);
+      dispatcher.restore(d['dispatch']);
+      const active = windows.activeGroups();
+      lastActive = active;
+      dispatcher.push([], book.open, active);
+      recordOpen();
+      if (checks) run();
+    },
+    close() {
+      if (tick) clearInterval(tick);
+      dispatcher.close();
+    },
+  };
+}
