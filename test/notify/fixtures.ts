@@ -1,0 +1,76 @@
+/** Incidents, events, webhooks, a capturing logger and metric readers for the notifier tests. */
+import type { CompiledWebhook } from '../../src/config/types.js';
+import type { Incident, IncidentEvent, IncidentEventName } from '../../src/incidents/types.js';
+import { createMetrics, type Metrics } from '../../src/metrics/registry.js';
+import type { Logger } from '../../src/notify/notifier.js';
+
+export const T0 = Date.parse('2024-03-05T15:20:07.000Z');
+
+export function incident(over: Partial<Incident> = {}): Incident {
+  return {
+    id: 'check:facebook/web/session@' + T0,
+    scope: 'check',
+    status: 'open',
+    group: 'facebook',
+    endpoint: 'web',
+    check: 'session',
+    groups: ['facebook'],
+    reason: 'forced_logout',
+    summary: 'facebook/web: session rejected, users are being logged out',
+    location: 'eu-west',
+    startedAt: T0,
+    resolvedAt: null,
+    lastResult: { httpStatus: 401, durationMs: 84, error: 'redirected to /login' },
+    timeline: [{ at: T0, event: 'opened' }],
+    ...over,
+  };
+}
+
+export const groupIncident = (over: Partial<Incident> = {}): Incident =>
+  incident({ id: 'group:instagram@' + T0, scope: 'group', group: 'instagram', endpoint: null, check: null, groups: ['instagram'], reason: 'feed_stale', summary: 'instagram: feed loads but returns nothing new', ...over });
+
+export const multiIncident = (over: Partial<Incident> = {}): Incident =>
+  incident({ id: 'multi@' + T0, scope: 'multi_platform', group: null, endpoint: null, check: null, groups: ['facebook', 'instagram', 'threads'], summary: 'facebook, instagram, threads down together', ...over });
+
+/** An event for `inc`: resolved events get a resolved incident 130 s after the start. */
+export function event(name: IncidentEventName, inc: Incident = incident(), at = T0 + 60_000): IncidentEvent {
+  if (name === 'incident.resolved') {
+    const resolvedAt = inc.resolvedAt ?? T0 + 130_000;
+    return { event: name, at: resolvedAt, incident: { ...inc, status: 'resolved', resolvedAt } };
+  }
+  return { event: name, at, incident: inc };
+}
+
+export function webhook(name: string, url: string, over: Partial<CompiledWebhook> = {}): CompiledWebhook {
+  return { name, url: new URL(url), format: 'json', timeoutMs: 5000, retries: 50, queueSize: 1000, headers: {}, ...over };
+}
+
+export function newMetrics(): Metrics {
+  return createMetrics({ version: 'test' });
+}
+
+export async function deliveries(m: Metrics, webhook: string, result: 'success' | 'failure' | 'dropped'): Promise<number> {
+  const { values } = await m.webhookDeliveries.get();
+  return values.find((v) => v.labels.webhook === webhook && v.labels.result === result)?.value ?? 0;
+}
+
+export async function queueDepth(m: Metrics, webhook: string): Promise<number | undefined> {
+  const { values } = await m.webhookQueueDepth.get();
+  return values.find((v) => v.labels.webhook === webhook)?.value;
+}
+
+export interface CapturedLogger extends Logger {
+  lines: { level: string; obj: object; msg?: string }[];
+  text(): string;
+}
+
+export function captureLogger(): CapturedLogger {
+  const lines: CapturedLogger['lines'] = [];
+  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj, msg });
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), text: () => JSON.stringify(lines) };
+}
+
+/** Fast backoff for tests: real waits, milliseconds long. */
+export const FAST = { minBackoffMs: 2, maxBackoffMs: 20, version: '9.9.9' } as const;
+
+export const parse = (body: string): { deliveryId: string; event: string; incident: Record<string, unknown> } => JSON.parse(body);
