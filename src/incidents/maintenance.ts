@@ -1,11 +1,11 @@
 /**
  * Maintenance windows per group: from config (a cron start, UTC, and a duration) and ad hoc
- * (opened through the API, persisted for restarts). While a window holds a group, checks keep
+ * (opened through the API, persisted for restarts). Cron semantics are src/schedule/cron.ts's. While a window holds a group, checks keep
  * running and metrics are recorded, but no incident opens and nothing is sent for it.
  */
 import type { CompiledMaintenance } from '../config/types.js';
 import { isObject, isTime } from './book.js';
-import { compileCron, type CronMatcher } from './cron.js';
+import { lastCronTime, parseCron, type CronSpec } from '../schedule/cron.js';
 
 export interface MaintenanceWindow {
   group: string;
@@ -36,19 +36,15 @@ export const GROUP_NAME = /^[a-z0-9_-]+$/;
 export const MAX_ADHOC_MS = 30 * 86_400_000;
 const MAX_NOTE = 500;
 
-/** null when the expression is a valid 5- or 6-field cron expression, else why not. */
-export function cronError(expression: string): string | null {
-  try {
-    compileCron(expression);
-    return null;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
+/** The start of the scheduled window holding `at` (start <= at < start + duration), or null. */
+export function windowStart(cron: CronSpec, durationMs: number, at: number): number | null {
+  const start = lastCronTime(cron, at, Math.max(0, durationMs - 1));
+  return start !== undefined && start <= at && at < start + durationMs ? start : null;
 }
 
 export function createMaintenance(opts: { schedules?: readonly CompiledMaintenance[]; now?: () => number } = {}): MaintenanceBook {
   const now = opts.now ?? Date.now;
-  let scheduled: { group: string; durationMs: number; cron: CronMatcher }[] = [];
+  let scheduled: { group: string; durationMs: number; cron: CronSpec }[] = [];
   const adhoc = new Map<string, MaintenanceWindow>();
 
   const prune = (t: number): void => {
@@ -59,7 +55,7 @@ export function createMaintenance(opts: { schedules?: readonly CompiledMaintenan
     prune(t);
     const out: MaintenanceWindow[] = [...adhoc.values()].filter((w) => w.startsAt <= t).map((w) => ({ ...w }));
     for (const s of scheduled) {
-      const start = s.cron.lastStart(t, s.durationMs);
+      const start = windowStart(s.cron, s.durationMs, t);
       if (start !== null) out.push({ group: s.group, kind: 'schedule', startsAt: start, endsAt: start + s.durationMs, schedule: s.cron.expression });
     }
     return out.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : a.startsAt - b.startsAt));
@@ -88,11 +84,9 @@ export function createMaintenance(opts: { schedules?: readonly CompiledMaintenan
       const invalid: string[] = [];
       scheduled = [];
       for (const s of schedules) {
-        try {
-          if (s.durationMs > 0) scheduled.push({ group: s.group, durationMs: s.durationMs, cron: compileCron(s.schedule) });
-        } catch {
-          invalid.push(s.schedule);
-        }
+        const cron = parseCron(s.schedule);
+        if ('errors' in cron) invalid.push(s.schedule);
+        else if (s.durationMs > 0) scheduled.push({ group: s.group, durationMs: s.durationMs, cron });
       }
       return invalid;
     },
