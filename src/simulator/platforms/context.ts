@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { findAccount } from '../accounts.js';
 import { findHit, type ActiveFault } from '../fault-state.js';
 import { feedItems, type FeedItem } from '../feed.js';
-import type { Reply } from '../reply.js';
+import { bearer, type Reply } from '../reply.js';
 import type { Session, SessionStore } from '../sessions.js';
 import type { Account, Platform, Route } from '../types.js';
 
@@ -63,6 +63,12 @@ export function authenticate(ctx: RequestContext, token: string | undefined): Se
     return undefined;
   }
   return session;
+}
+
+/** Runs `ok` with the account of the request's live bearer token, or answers `rejected`. */
+export function withBearer(ctx: RequestContext, rejected: Reply, ok: (account: Account) => Reply): Reply {
+  const session = authenticate(ctx, bearer(ctx.req));
+  return session === undefined ? rejected : ok(session.account);
 }
 
 /** The feed as this request sees it, newest first (`feed_empty` and `feed_stale` applied). */

@@ -1,17 +1,12 @@
 /** Instagram-style: JSON login returning a bearer token, `status: ok|fail` envelopes. */
-import { bearer, json, type Reply } from '../reply.js';
+import { json, type Reply } from '../reply.js';
 import type { Account } from '../types.js';
-import { accountId, attemptLogin, authenticate, currentFeed, itemId, type PlatformDefinition, type RequestContext } from './context.js';
+import { accountId, attemptLogin, currentFeed, itemId, withBearer, type PlatformDefinition, type RequestContext } from './context.js';
 
 const LOGIN_REQUIRED = json(401, { status: 'fail', message: 'login_required' });
 
 function user(account: Account) {
   return { pk: accountId('instagram', account.username), username: account.username, full_name: `Test ${account.username}` };
-}
-
-function withToken(ctx: RequestContext, ok: (account: Account) => Reply): Reply {
-  const session = authenticate(ctx, bearer(ctx.req));
-  return session === undefined ? LOGIN_REQUIRED : ok(session.account);
 }
 
 function login(ctx: RequestContext): Reply {
@@ -33,14 +28,14 @@ export const instagram: PlatformDefinition = {
       method: 'GET',
       path: '/api/v1/accounts/current_user',
       route: 'me',
-      handle: (ctx) => withToken(ctx, (account) => json(200, { status: 'ok', user: user(account) })),
+      handle: (ctx) => withBearer(ctx, LOGIN_REQUIRED, (account) => json(200, { status: 'ok', user: user(account) })),
     },
     {
       method: 'GET',
       path: '/api/v1/feed/timeline',
       route: 'feed',
       handle: (ctx) =>
-        withToken(ctx, () =>
+        withBearer(ctx, LOGIN_REQUIRED, () =>
           json(200, {
             status: 'ok',
             items: currentFeed(ctx).map((item) => ({

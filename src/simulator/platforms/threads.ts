@@ -1,23 +1,18 @@
 /** Threads-style: JSON login returning an `access_token`, OAuth-like error bodies. */
-import { bearer, json, type Reply } from '../reply.js';
+import { json, type Reply } from '../reply.js';
 import type { Account } from '../types.js';
 import {
   accountId,
   attemptLogin,
-  authenticate,
   currentFeed,
   itemId,
   sessionSecondsLeft,
   type PlatformDefinition,
+  withBearer,
   type RequestContext,
 } from './context.js';
 
 const LOGIN_REQUIRED = json(401, { error: 'login_required', message: 'Please log in again' });
-
-function withToken(ctx: RequestContext, ok: (account: Account) => Reply): Reply {
-  const session = authenticate(ctx, bearer(ctx.req));
-  return session === undefined ? LOGIN_REQUIRED : ok(session.account);
-}
 
 function login(ctx: RequestContext): Reply {
   const outcome = attemptLogin(ctx, ctx.fields.username, ctx.fields.password);
@@ -35,14 +30,14 @@ export const threads: PlatformDefinition = {
       method: 'GET',
       path: '/api/me',
       route: 'me',
-      handle: (ctx) => withToken(ctx, (account) => json(200, { id: accountId('threads', account.username), username: account.username })),
+      handle: (ctx) => withBearer(ctx, LOGIN_REQUIRED, (account) => json(200, { id: accountId('threads', account.username), username: account.username })),
     },
     {
       method: 'GET',
       path: '/api/feed',
       route: 'feed',
       handle: (ctx) =>
-        withToken(ctx, () =>
+        withBearer(ctx, LOGIN_REQUIRED, () =>
           json(200, {
             threads: currentFeed(ctx).map((item) => ({
               id: itemId('threads', item.seq),
