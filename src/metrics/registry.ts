@@ -17,6 +17,8 @@ export type DeliveryResult = (typeof DELIVERY_RESULTS)[number];
 
 export interface Metrics {
   registry: Registry;
+  /** The location label of this process (changes only with a reload). */
+  location: string;
   checkInfo: Gauge<'group' | 'endpoint' | 'check' | 'location' | 'type' | 'interval_seconds'>;
   checkUp: Gauge<(typeof CHECK_LABELS)[number]>;
   checkState: Gauge<(typeof CHECK_LABELS)[number] | 'state'>;
@@ -51,6 +53,7 @@ export interface MetricsOptions {
   defaultMetrics?: boolean;
   version: string;
   shard?: string;
+  location?: string;
 }
 
 export function createMetrics(opts: MetricsOptions): Metrics {
@@ -59,6 +62,7 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   const cl = [...CHECK_LABELS];
   const m: Metrics = {
     registry,
+    location: opts.location ?? 'default',
     checkInfo: new Gauge({ name: 'outpost_check_info', help: 'Configured check (1); metadata in labels, join with group_left.', labelNames: [...cl, 'type', 'interval_seconds'], registers: r }),
     checkUp: new Gauge({ name: 'outpost_check_up', help: '1 when the last run of the check succeeded, else 0.', labelNames: cl, registers: r }),
     checkState: new Gauge({ name: 'outpost_check_state', help: 'Current state of the check: 1 for the current state, 0 for the others.', labelNames: [...cl, 'state'], registers: r }),

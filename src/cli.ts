@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+/** `outpost <command>`: parse the command line and hand over to src/commands/. */
+import { parseArgs } from 'node:util';
+import { runCommand } from './commands/run.js';
+import { checkCommand } from './commands/check.js';
+import { validateCommand } from './commands/validate.js';
+import { simulateCommand } from './commands/simulate.js';
+import { demoCommand } from './commands/demo.js';
+
+const USAGE = `Usage: outpost <command> [options]
+
+Commands:
+  run        the daemon: schedule checks, serve /metrics, the API and the status page
+  check      run every check once and print the results (exit 0 all passed, 1 some failed, 2 bad config)
+  validate   validate the configuration (exit 0 valid, 2 invalid: every error as path: message)
+  simulate   the built-in platform simulator (Facebook-, Instagram- and Threads-style)
+  demo       the simulator replaying the 5 March 2024 outage, the daemon and a webhook sink
+
+Options:
+  --config PATH     configuration file (default config/outpost.yaml, env OUTPOST_CONFIG)
+  --shard I/N       run only this shard's checks (env OUTPOST_SHARD)          [run]
+  --json            machine-readable output                                   [check, validate]
+  --host H --port P --seed N --scenario NAME|PATH --speed X --loop           [simulate]
+  --duration SECONDS  stop after this long                                     [demo]
+  -h, --help        this help
+`;
+
+export const OPTIONS = {
+  config: { type: 'string' },
+  shard: { type: 'string' },
+  json: { type: 'boolean' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  seed: { type: 'string' },
+  scenario: { type: 'string' },
+  speed: { type: 'string' },
+  loop: { type: 'boolean' },
+  duration: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type CliValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    process.stderr.write(`outpost: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const [command, ...rest] = parsed.positionals;
+  if (parsed.values.help || !command) {
+    process.stdout.write(USAGE);
+    return command || parsed.values.help ? 0 : 2;
+  }
+  if (rest.length) {
+    process.stderr.write(`outpost: unexpected argument ${rest[0]}\n`);
+    return 2;
+  }
+  switch (command) {
+    case 'run':
+      return runCommand(parsed.values);
+    case 'check':
+      return checkCommand(parsed.values);
+    case 'validate':
+      return validateCommand(parsed.values);
+    case 'simulate':
+      return simulateCommand(parsed.values);
+    case 'demo':
+      return demoCommand(parsed.values);
+    default:
+      process.stderr.write(`outpost: unknown command ${command}\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Daemon-like commands resolve only when they are done; let stdout drain, then exit.
+    process.exitCode = code;
+    if (code !== -1) setImmediate(() => process.exit(code));
+  },
+  (err) => {
+    process.stderr.write(`outpost: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(70);
+  },
+);

@@ -1,0 +1,214 @@
+/**
+ * The daemon: wires config → scheduler → monitor (journey, state, metrics) → incidents → notifier,
+ * with the state file and the HTTP server around them; reloads config and shuts down cleanly.
+ */
+import { createRequire } from 'node:module';
+import { loadConfigFile, type LoadResult } from './config/load.js';
+import type { CompiledConfig } from './config/types.js';
+import { createMetrics, type Metrics } from './metrics/registry.js';
+import { createMonitor, type Monitor } from './monitor.js';
+import { createScheduler, type Scheduler } from './schedule/scheduler.js';
+import { inShard } from './schedule/shard.js';
+import { createIncidentManager, type IncidentManager } from './incidents/manager.js';
+import { createNotifier, type Notifier } from './notify/notifier.js';
+import { createStateStore, type StateStore } from './state/store.js';
+import { startServer, type RunningServer } from './server/http.js';
+import { buildStatus } from './server/status.js';
+import { renderStatusPage } from './server/status-page.js';
+import { createRedactor, type Redactor } from './redact.js';
+import { createLogger, type Logger } from './log.js';
+import type { CheckStatus } from './state/check-state.js';
+import type { ConfigIssue } from './config/compile.js';
+
+const require = createRequire(import.meta.url);
+export const VERSION: string = (require('../package.json') as { version: string }).version;
+
+export interface DaemonOptions {
+  configPath: string;
+  env?: NodeJS.ProcessEnv;
+  shard?: { index: number; count: number };
+  logger?: Logger;
+  now?: () => number;
+  /** Grace period for runs in flight and webhook deliveries at shutdown. */
+  graceMs?: number;
+  retryMinMs?: number;
+  /** Collect prom-client's default process metrics (default true). */
+  defaultMetrics?: boolean;
+}
+
+export interface Daemon {
+  config(): CompiledConfig;
+  metrics: Metrics;
+  monitor: Monitor;
+  incidents: IncidentManager;
+  server: RunningServer;
+  logger: Logger;
+  reload(): Promise<{ ok: boolean; issues?: ConfigIssue[] }>;
+  stop(): Promise<void>;
+}
+
+/** Thrown by startDaemon when the first config is invalid. */
+export class ConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(`invalid configuration:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+  }
+}
+
+interface SavedState {
+  checks?: Record<string, CheckStatus>;
+  incidents?: unknown;
+  outbox?: unknown;
+}
+
+export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
+  const env = opts.env ?? process.env;
+  const now = opts.now ?? Date.now;
+  const first = await loadConfigFile(opts.configPath, env);
+  if (!first.ok) throw new ConfigError(first.issues);
+  let config = applyShard(first.config, opts.shard);
+
+  const redactor: Redactor = createRedactor(config.secrets);
+  const logger = opts.logger ?? createLogger({ level: config.logLevel, redactor });
+  const shardLabel = opts.shard ? `${opts.shard.index}/${opts.shard.count}` : undefined;
+  const metrics = createMetrics({ version: VERSION, shard: shardLabel, location: config.location, defaultMetrics: opts.defaultMetrics ?? true });
+  metrics.configReloadOk.set(1);
+  metrics.configReloadTimestamp.set(now() / 1000);
+
+  const store: StateStore = createStateStore({ dir: config.stateDir, logger, metrics });
+  let saveSoon = () => {};
+  const notifier: Notifier = createNotifier({ webhooks: config.webhooks, metrics, logger, version: VERSION, onChange: () => saveSoon() });
+  const incidents: IncidentManager = createIncidentManager({
+    rules: config.incidents,
+    location: config.location,
+    metrics,
+    maintenance: config.maintenance,
+    logger,
+    now,
+    send: (e) => notifier.enqueue(e),
+  });
+  const monitor: Monitor = createMonitor({
+    metrics,
+    redactor,
+    logger,
+    now,
+    userAgent: `outpost/${VERSION} (+synthetic monitoring)`,
+    retryMinMs: opts.retryMinMs,
+    onRun: () => {
+      incidents.update(monitor.checkViews(), monitor.groupViews());
+      saveSoon();
+    },
+  });
+  monitor.setConfig(config);
+
+  const snapshot = (): SavedState => ({ checks: monitor.snapshotStates(), incidents: incidents.serialize(), outbox: notifier.outbox() });
+  const saved = (await store.load()) as SavedState | null;
+  if (saved && typeof saved === 'object') {
+    if (saved.checks && typeof saved.checks === 'object') monitor.restore(saved.checks);
+    incidents.restore(saved.incidents);
+    notifier.restore(saved.outbox);
+    logger.info({ stateDir: config.stateDir }, 'state restored');
+  }
+  saveSoon = () => store.saveSoon(snapshot);
+  incidents.update(monitor.checkViews(), monitor.groupViews());
+
+  const scheduler: Scheduler = createScheduler({
+    run: async (check) => {
+      await monitor.runOnce(check);
+    },
+    concurrency: config.concurrency,
+    onLag: (s) => metrics.schedulerLag.observe(s),
+    onInFlight: (n) => metrics.checksInFlight.set(n),
+  });
+  scheduler.setChecks(config.checks);
+
+  let stopping = false;
+  const reload = async (): Promise<{ ok: boolean; issues?: ConfigIssue[] }> => {
+    const next: LoadResult = await loadConfigFile(opts.configPath, env);
+    if (!next.ok) {
+      metrics.configReloadOk.set(0);
+      logger.error({ errors: next.issues.map((i) => `${i.path}: ${i.message}`) }, 'configuration reload refused; the previous configuration keeps running');
+      return { ok: false, issues: next.issues };
+    }
+    const c = applyShard(next.config, opts.shard);
+    if (c.location !== config.location) {
+      // Every check's labels change: start from a clean slate of series.
+      monitor.setConfig({ ...config, checks: [], endpoints: [], groups: [] });
+    }
+    config = c;
+    monitor.setConfig(c);
+    scheduler.setChecks(c.checks);
+    incidents.reconfigure(c.incidents, c.maintenance);
+    notifier.reconfigure(c.webhooks);
+    server.update(c.server);
+    logger.level = c.logLevel;
+    incidents.update(monitor.checkViews(), monitor.groupViews());
+    metrics.configReloadOk.set(1);
+    metrics.configReloadTimestamp.set(now() / 1000);
+    logger.info({ checks: c.checks.length }, 'configuration reloaded');
+    return { ok: true };
+  };
+
+  const server = await startServer(config.server, {
+    logger,
+    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+    status: () => buildStatus(monitor, (g) => incidents.groupState(g), (g) => incidents.maintenance.activeGroups().has(g), now()),
+    incidents: () => incidents.snapshot(),
+    statusPage: () =>
+      renderStatusPage(
+        buildStatus(monitor, (g) => incidents.groupState(g), (g) => incidents.maintenance.activeGroups().has(g), now()),
+        incidents.snapshot(),
+        now(),
+      ),
+    healthy: () => !stopping && scheduler.running() && (scheduler.inFlight() > 0 || now() - scheduler.lastActivity() < 10 * 60_000 || config.checks.length === 0),
+    ready: () => !stopping && scheduler.running(),
+    reload,
+    maintenance: {
+      add(group, durationMs, note) {
+        if (!config.groups.some((g) => g.name === group)) return { ok: false, error: `unknown group ${group}` };
+        try {
+          return { ok: true, window: incidents.maintenance.add(group, durationMs, note) };
+        } catch (err) {
+          return { ok: false, error: (err as Error).message };
+        }
+      },
+      list: () => incidents.maintenance.list(),
+    },
+  });
+  scheduler.start();
+  logger.info({ url: server.url, checks: config.checks.length, location: config.location, shard: shardLabel }, 'outpost running');
+
+  return {
+    config: () => config,
+    metrics,
+    monitor,
+    incidents,
+    server,
+    logger,
+    reload,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      const grace = opts.graceMs ?? 10_000;
+      logger.info({ graceMs: grace }, 'shutting down');
+      await Promise.race([scheduler.stop(), sleep(grace)]);
+      incidents.update(monitor.checkViews(), monitor.groupViews());
+      await notifier.drain(Math.min(grace, 5_000));
+      incidents.close();
+      await store.save(snapshot());
+      await server.close();
+      logger.info('stopped');
+      logger.flush?.();
+    },
+  };
+}
+
+function applyShard(c: CompiledConfig, shard: { index: number; count: number } | undefined): CompiledConfig {
+  if (!shard || shard.count <= 1) return c;
+  const checks = c.checks.filter((k) => inShard(k.id, shard));
+  const ids = new Set(checks.map((k) => k.id));
+  return { ...c, checks, groups: c.groups.map((g) => ({ ...g, checkIds: g.checkIds.filter((id) => ids.has(id)) })) };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}

@@ -1,0 +1,70 @@
+/** The documents behind GET /api/v1/status and the status page: plain data, no secrets. */
+import type { Monitor } from '../monitor.js';
+import type { CheckState, RunSummary } from '../state/check-state.js';
+import { REASON_TEXT, type Reason } from '../reasons.js';
+
+export interface StatusDoc {
+  location: string;
+  generatedAt: string;
+  groups: {
+    name: string;
+    state: CheckState;
+    maintenance: boolean;
+    endpoints: {
+      name: string;
+      sessionAgeSeconds: number | null;
+      checks: {
+        id: string;
+        name: string;
+        type: string;
+        state: CheckState;
+        since: string;
+        reason: Reason | null;
+        reasonText: string | null;
+        consecutiveFailures: number;
+        lastResult: (Omit<RunSummary, 'at'> & { at: string }) | null;
+        lastSuccessAt: string | null;
+        history: { at: string; ok: boolean; reason: Reason | null }[];
+      }[];
+    }[];
+  }[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function buildStatus(monitor: Monitor, groupState: (g: string) => CheckState, inMaintenance: (g: string) => boolean, now: number): StatusDoc {
+  const config = monitor.config();
+  return {
+    location: config?.location ?? 'default',
+    generatedAt: iso(now),
+    groups: (config?.groups ?? []).map((g) => ({
+      name: g.name,
+      state: groupState(g.name),
+      maintenance: inMaintenance(g.name),
+      endpoints: g.endpoints.map((ep) => ({
+        name: ep.name,
+        sessionAgeSeconds: monitor.sessionAge(ep.key) === null ? null : Math.round(monitor.sessionAge(ep.key)!),
+        checks: config!.checks
+          .filter((c) => c.endpointRef.key === ep.key)
+          .map((c) => {
+            const r = monitor.record(c.id)!;
+            const s = r.status;
+            const reason = s.state === 'up' ? null : s.reason;
+            return {
+              id: c.id,
+              name: c.name,
+              type: c.type,
+              state: s.state,
+              since: iso(s.since),
+              reason,
+              reasonText: reason ? REASON_TEXT[reason] : null,
+              consecutiveFailures: s.consecutiveFailures,
+              lastResult: s.lastResult ? { ...s.lastResult, at: iso(s.lastResult.at) } : null,
+              lastSuccessAt: s.lastSuccessAt ? iso(s.lastSuccessAt) : null,
+              history: r.history.map((h) => ({ at: iso(h.at), ok: h.ok, reason: h.reason })),
+            };
+          }),
+      })),
+    })),
+  };
+}
