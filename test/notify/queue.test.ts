@@ -41,7 +41,7 @@ describe('queue overflow', () => {
 
     await r.setMode(200);
     r.release(200);
-    await waitFor(() => r.delivered().length === 4, 'four delivered');
+    await waitFor(() => r.delivered().length === 4 && n.outbox().length === 0, 'four delivered');
     expect(events(r)).toEqual(['incident.opened:A', 'incident.resolved:A', 'incident.opened:B', 'incident.resolved:B']);
     expect(await deliveries(metrics, 'ops', 'success')).toBe(4);
     expect(await queueDepth(metrics, 'ops')).toBe(0);
@@ -101,7 +101,7 @@ describe('outbox and restore', () => {
     second.restore(saved); // twice: no duplicates
     second.restore({ garbage: true });
     second.restore([null, 1, 'x', { webhook: 'gone', deliveryId: 'z', event: {} }]);
-    await waitFor(() => r.delivered().length === 2, 'both re-sent');
+    await waitFor(() => r.delivered().length === 2 && second.outbox().length === 0, 'both re-sent');
     expect(r.delivered().map((q) => q.headers['x-outpost-delivery'])).toEqual(ids);
     expect(r.delivered().map((q) => parse(q.body).deliveryId)).toEqual(ids);
     expect(r.requests.length).toBe(seen + 2);
@@ -156,7 +156,7 @@ describe('reconfigure', () => {
     const n = notifier({ webhooks: [webhook('one', r1.url), webhook('two', r2.url)], metrics, ...FAST });
     n.reconfigure([webhook('one', r1.url, { headers: { 'x-v': '2' } }), webhook('three', r2.url)]);
     n.enqueue(event('incident.opened'));
-    await waitFor(() => r1.delivered().length === 1 && r2.delivered().length === 1, 'delivered to one and three');
+    await waitFor(() => r1.delivered().length === 1 && r2.delivered().length === 1 && n.outbox().length === 0, 'delivered to one and three');
     expect(r1.requests[0]!.headers['x-v']).toBe('2');
     expect(await queueDepth(metrics, 'two')).toBeUndefined();
     expect(await queueDepth(metrics, 'three')).toBe(0);
@@ -182,7 +182,7 @@ describe('robustness', () => {
     expect(() => n.enqueue(event('incident.opened'))).not.toThrow();
     expect(() => n.enqueue(null as never)).not.toThrow();
     expect(() => n.restore(undefined)).not.toThrow();
-    await waitFor(() => r.delivered().length === 1, 'still delivered');
+    await waitFor(() => r.delivered().length === 1 && n.outbox().length === 0, 'still delivered');
     expect(changes).toBeGreaterThan(0);
     expect(logger.lines.some((l) => l.level === 'error' && l.msg?.includes('onChange'))).toBe(true);
   });
