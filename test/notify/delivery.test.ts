@@ -1,24 +1,10 @@
 /** The notifier against real loopback receivers: headers, signature, retries, timeouts, final answers. */
 import { createHmac } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createNotifier, type Notifier } from '../../src/notify/notifier.js';
-import { startReceiver, waitFor, type Receiver } from '../support/receiver.js';
-import { captureLogger, deliveries, event, FAST, groupIncident, incident, multiIncident, newMetrics, parse, queueDepth, webhook } from './fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../support/receiver.js';
+import { captureLogger, harness, deliveries, event, FAST, groupIncident, incident, multiIncident, newMetrics, parse, queueDepth, webhook } from './fixtures.js';
 
-const cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const r = await startReceiver(...args);
-  cleanup.push(() => r.close());
-  return r;
-}
-function notifier(...args: Parameters<typeof createNotifier>): Notifier {
-  const n = createNotifier(...args);
-  cleanup.push(() => n.close());
-  return n;
-}
+const { receiver, notifier } = harness();
 
 describe('a delivery', () => {
   it('POSTs the SPEC body with the contract headers and a signature verifiable from the raw body', async () => {

@@ -1,8 +1,10 @@
 /** Incidents, events, webhooks, a capturing logger and metric readers for the notifier tests. */
+import { afterEach } from 'vitest';
 import type { CompiledWebhook } from '../../src/config/types.js';
 import type { Incident, IncidentEvent, IncidentEventName } from '../../src/incidents/types.js';
 import { createMetrics, type Metrics } from '../../src/metrics/registry.js';
-import type { Logger } from '../../src/notify/notifier.js';
+import { createNotifier, type Logger, type Notifier } from '../../src/notify/notifier.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
 
 export const T0 = Date.parse('2024-03-05T15:20:07.000Z');
 
@@ -74,3 +76,28 @@ export function captureLogger(): CapturedLogger {
 export const FAST = { minBackoffMs: 2, maxBackoffMs: 20, version: '9.9.9' } as const;
 
 export const parse = (body: string): { deliveryId: string; event: string; incident: Record<string, unknown> } => JSON.parse(body);
+
+/** Receivers and notifiers that are closed after each test; call once at the top of a test file. */
+export function harness(): {
+  receiver: (...args: Parameters<typeof startReceiver>) => Promise<Receiver>;
+  notifier: (...args: Parameters<typeof createNotifier>) => Notifier;
+  onCleanup: (fn: () => unknown) => void;
+} {
+  const cleanup: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn();
+  });
+  return {
+    async receiver(...args) {
+      const r = await startReceiver(...args);
+      cleanup.push(() => r.close());
+      return r;
+    },
+    notifier(...args) {
+      const n = createNotifier(...args);
+      cleanup.push(() => n.close());
+      return n;
+    },
+    onCleanup: (fn) => void cleanup.push(fn),
+  };
+}

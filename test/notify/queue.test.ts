@@ -1,23 +1,9 @@
 /** The notifier's queues: overflow, filters, outbox and restore, drain, reconfigure, robustness. */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createNotifier, type Notifier } from '../../src/notify/notifier.js';
-import { startReceiver, waitFor, type Receiver } from '../support/receiver.js';
-import { captureLogger, deliveries, event, FAST, groupIncident, incident, multiIncident, newMetrics, parse, queueDepth, webhook } from './fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor, type Receiver } from '../support/receiver.js';
+import { captureLogger, harness, deliveries, event, FAST, groupIncident, incident, multiIncident, newMetrics, parse, queueDepth, webhook } from './fixtures.js';
 
-const cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const r = await startReceiver(...args);
-  cleanup.push(() => r.close());
-  return r;
-}
-function notifier(...args: Parameters<typeof createNotifier>): Notifier {
-  const n = createNotifier(...args);
-  cleanup.push(() => n.close());
-  return n;
-}
+const { receiver, notifier, onCleanup } = harness();
 const events = (r: Receiver) => r.delivered().map((q) => `${parse(q.body).event}:${parse(q.body).incident.id}`);
 
 describe('queue overflow', () => {
@@ -193,7 +179,7 @@ describe('robustness', () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (e: unknown) => unhandled.push(e);
     process.on('unhandledRejection', onUnhandled);
-    cleanup.push(() => process.off('unhandledRejection', onUnhandled));
+    onCleanup(() => process.off('unhandledRejection', onUnhandled));
     const metrics = newMetrics();
     const n = notifier({ webhooks: [webhook('ops', r.url, { retries: 3 })], metrics, ...FAST });
     n.enqueue(event('incident.opened'));
