@@ -46,6 +46,7 @@ describe.skipIf(!existsSync(repoPath('dist', 'cli.js')))('production artefact (d
   let child: ChildProcess | undefined;
   let output = '';
   let exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  let ended = false;
 
   beforeAll(async () => {
     const temp = (prefix: string) => {
@@ -90,7 +91,7 @@ describe.skipIf(!existsSync(repoPath('dist', 'cli.js')))('production artefact (d
         '      web:',
         `        baseUrl: http://127.0.0.1:${targetPort}`,
         '        checks:',
-        '          home: { type: http, interval: 5s, steps: [{ path: / }] }',
+        '          home: { type: http, interval: 5s, timeout: 2s, steps: [{ path: / }] }',
         '',
       ].join('\n'),
     );
@@ -105,11 +106,13 @@ describe.skipIf(!existsSync(repoPath('dist', 'cli.js')))('production artefact (d
     const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    exit = new Promise((r) => child!.once('exit', (code, signal) => r({ code, signal })));
+    // 'close' comes after the last output, so a failure message shows all of it.
+    exit = new Promise((r) => child!.once('close', (code, signal) => r({ code, signal })));
+    void exit.then(() => (ended = true));
   }, 180_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child && !ended) child.kill('SIGKILL');
     await new Promise<void>((r) => (target ? target.close(() => r()) : r()));
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
@@ -121,10 +124,11 @@ describe.skipIf(!existsSync(repoPath('dist', 'cli.js')))('production artefact (d
     }
     let health: { status: number; body: string } | undefined;
     for (let attempt = 0; attempt < 100 && health?.status !== 200; attempt++) {
-      if (child?.exitCode !== null || child?.signalCode !== null) break;
+      if (ended) break;
       health = await get(`http://127.0.0.1:${port}/healthz`);
       if (health?.status !== 200) await sleep(150);
     }
+    if (ended) await exit;
     expect(health?.status, `daemon output:\n${output}`).toBe(200);
     const metrics = await get(`http://127.0.0.1:${port}/metrics`);
     expect(metrics?.status).toBe(200);
@@ -137,7 +141,7 @@ describe.skipIf(!existsSync(repoPath('dist', 'cli.js')))('production artefact (d
   });
 
   it('exits 0 within 10 s of SIGTERM', async () => {
-    expect(child?.exitCode, `daemon output:\n${output}`).toBeNull();
+    expect(ended, `daemon output:\n${output}`).toBe(false);
     child!.kill('SIGTERM');
     const result = await Promise.race([exit, sleep(10_000).then(() => 'still running' as const)]);
     expect(result, `daemon output:\n${output}`).toEqual({ code: 0, signal: null });
