@@ -144,11 +144,16 @@ export function evaluate(book: IncidentBook, input: EvaluateInput): Evaluation {
   for (const [subject, i] of open) if (i.scope === 'group' && !groupSubjects.has(subject)) resolve(subject, i);
 
   // scope multi_platform
+  // It opens when at least minGroups groups are down; while it holds, every other group with a
+  // check down is part of the same event (5 March: Instagram's feed alone failed) and joins it, so
+  // that its own incidents are absorbed rather than paged separately.
   const multi = open.get(MULTI_SUBJECT);
+  const counts = (g: GroupInfo) => !maintenance.has(g.name) || multi?.groups.includes(g.name);
+  const downGroups = infos.filter((g) => g.state === 'down' && counts(g));
   const involved = infos
-    .filter((g) => g.state === 'down' && (!maintenance.has(g.name) || multi?.groups.includes(g.name)))
+    .filter((g) => g.down.length > 0 && counts(g))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  if (involved.length >= minGroups) {
+  if (downGroups.length >= minGroups) {
     const reason = dominantReason(involved.flatMap((g) => g.down.map((c) => reasonOf(c)))) ?? 'internal';
     const summary = multiSummary(involved.map((g) => ({ name: g.name, reason: dominantReason(g.down.map((c) => reasonOf(c))) ?? 'internal' })));
     if (multi) {

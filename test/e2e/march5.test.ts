@@ -1,0 +1,164 @@
+/**
+ * The case Outpost exists for: the built-in `march-5` scenario, accelerated, through the real
+ * daemon, simulator and a webhook receiver. Asserted from /metrics, /api/v1/status and the
+ * notifications: forced_logout then login_rejected on Facebook, feed_stale on Instagram,
+ * error_page on Threads, one multi_platform page opened and resolved, everything back up.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { startDaemon, type Daemon } from '../../src/daemon.js';
+import { startWebhookSink, type WebhookSink } from '../../src/demo/sink.js';
+import { createLogger } from '../../src/log.js';
+import { createRedactor } from '../../src/redact.js';
+import type { StatusDoc } from '../../src/server/status.js';
+
+const SPEED = 8; // the scenario's outage at 5 s, recovery from 20 s to 25 s
+const CONFIG = `
+location: e2e
+listen: 127.0.0.1:0
+stateDir: STATE
+defaults: { interval: 1s, timeout: 900ms, retries: 0, failureThreshold: 2, successThreshold: 1 }
+incidents: { groupWait: 1500ms }
+webhooks:
+  - { name: sink, url: "\${SINK_URL}", secret: s3cr3t-hook, timeout: 1s }
+groups:
+  facebook:
+    endpoints:
+      web:
+        baseUrl: \${SIM_URL}/facebook
+        account: { username: seller1@example.test, password: fb-pass-1 }
+        auth: { path: /login, format: form, body: { email: "{{username}}", pass: "{{password}}" }, cookie: fb_session }
+        checks:
+          login: { type: login }
+          session: { type: session, path: /me }
+          feed: { type: feed, path: /feed, items: data, timestamp: created_time, maxAge: 1m }
+  instagram:
+    endpoints:
+      mobile-api:
+        baseUrl: \${SIM_URL}/instagram
+        account: { username: seller_one, password: ig-pass-1 }
+        auth: { path: /api/v1/accounts/login, token: token }
+        checks:
+          login: { type: login }
+          session: { type: session, path: /api/v1/accounts/current_user }
+          feed: { type: feed, path: /api/v1/feed/timeline, items: items, timestamp: taken_at, maxAge: 1m }
+  threads:
+    endpoints:
+      web:
+        baseUrl: \${SIM_URL}/threads
+        account: { username: seller.one, password: th-pass-1 }
+        auth: { path: /api/login, token: access_token }
+        checks:
+          login: { type: login }
+          session: { type: session, path: /api/me }
+          feed: { type: feed, path: /api/feed, items: threads, timestamp: published_at, maxAge: 1m }
+`;
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function metricValue(text: string, name: string, labels: Record<string, string>): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name + '{')) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
+
+describe('march-5 through the real daemon', () => {
+  let sim: Simulator;
+  let sink: WebhookSink;
+  let daemon: Daemon;
+  let dir: string;
+  const metrics = async () => (await fetch(`${daemon.server.url}/metrics`)).text();
+  const status = async () => (await (await fetch(`${daemon.server.url}/api/v1/status`)).json()) as StatusDoc;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'outpost-march5-'));
+    sim = await startSimulator({ port: 0, seed: 7, latencyMs: [0, 2], itemEverySeconds: 1, scenario: 'march-5', speed: SPEED });
+    sink = await startWebhookSink({ secret: 's3cr3t-hook' });
+    writeFileSync(join(dir, 'outpost.yaml'), CONFIG.replace('STATE', join(dir, 'state')));
+    daemon = await startDaemon({
+      configPath: join(dir, 'outpost.yaml'),
+      env: { ...process.env, SIM_URL: sim.url, SINK_URL: sink.url },
+      defaultMetrics: false,
+      retryMinMs: 10,
+      logger: createLogger({ level: 'silent', redactor: createRedactor() }),
+    });
+  });
+
+  afterAll(async () => {
+    await daemon?.stop();
+    await sim?.close();
+    await sink?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('names each platform\'s failure, pages once for the event, and sees the recovery', async () => {
+    // The outage: each platform's failure by its SPEC reason.
+    await until('every platform failing for its reason', async () => {
+      const m = await metrics();
+      const fb = { group: 'facebook' };
+      const ok =
+        metricValue(m, 'outpost_check_failures_total', { ...fb, reason: 'forced_logout' }) > 0 &&
+        metricValue(m, 'outpost_check_failures_total', { ...fb, reason: 'login_rejected' }) > 0 &&
+        metricValue(m, 'outpost_check_failures_total', { group: 'instagram', check: 'feed', reason: 'feed_stale' }) > 0 &&
+        metricValue(m, 'outpost_check_failures_total', { group: 'threads', reason: 'error_page' }) > 0;
+      return ok || undefined;
+    });
+    const during = await until('all three groups down or failing in the status API', async () => {
+      const s = await status();
+      const state = (g: string, c: string) => s.groups.find((x) => x.name === g)!.endpoints[0]!.checks.find((x) => x.name === c)!;
+      const ok = state('facebook', 'session').state === 'down' && state('instagram', 'feed').state === 'down' && state('threads', 'feed').state === 'down';
+      return ok ? s : undefined;
+    });
+    const fbSession = during.groups.find((g) => g.name === 'facebook')!.endpoints[0]!.checks.find((c) => c.name === 'session')!;
+    expect(['forced_logout', 'login_rejected']).toContain(fbSession.reason);
+    expect(during.groups.find((g) => g.name === 'instagram')!.endpoints[0]!.checks.find((c) => c.name === 'feed')!.reason).toBe('feed_stale');
+    expect(during.groups.find((g) => g.name === 'threads')!.endpoints[0]!.checks.find((c) => c.name === 'feed')!.reason).toBe('error_page');
+
+    // forced_logout came first on Facebook (the session that worked is rejected), then logins
+    // were refused: the earliest Facebook failure, across its checks, is the forced logout.
+    const fbFailures = ['login', 'session', 'feed']
+      .flatMap((c) => daemon.monitor.record(`facebook/web/${c}`)!.history)
+      .filter((h) => !h.ok)
+      .sort((a, b) => a.at - b.at);
+    expect(fbFailures[0]?.reason).toBe('forced_logout');
+    expect(fbFailures.some((h) => h.reason === 'login_rejected')).toBe(true);
+
+    // Recovery: every check back up.
+    await until(
+      'every check up again',
+      async () => {
+        const s = await status();
+        return s.groups.every((g) => g.endpoints.every((e) => e.checks.every((c) => c.state === 'up'))) ? s : undefined;
+      },
+      40_000,
+    );
+    await until('the multi_platform incident resolved and announced', async () =>
+      sink.received.some((n) => n.event === 'incident.resolved' && n.body.incident?.scope === 'multi_platform') ? true : undefined,
+    );
+
+    const opened = sink.received.filter((n) => n.event === 'incident.opened');
+    const multiOpened = opened.filter((n) => n.body.incident?.scope === 'multi_platform');
+    expect(multiOpened).toHaveLength(1);
+    // The first page is the multi-platform one: no per-platform page before it.
+    expect(opened[0]!.body.incident?.scope).toBe('multi_platform');
+    expect([...(multiOpened[0]!.body.incident?.groups ?? [])].sort()).toEqual(['facebook', 'instagram', 'threads']);
+    expect(sink.received.every((n) => n.signatureValid)).toBe(true);
+    const m = await metrics();
+    expect(metricValue(m, 'outpost_incidents_total', { scope: 'multi_platform' })).toBe(1);
+    expect(metricValue(m, 'outpost_incidents_open', { scope: 'multi_platform' })).toBe(0);
+  }, 60_000);
+});
