@@ -64,7 +64,11 @@ describe.skipIf(!existsSync(repoPath('dist', 'cli.js')))('production artefact (d
       encoding: 'utf8',
       timeout: 150_000,
     });
-    if (install.status !== 0) throw new Error(`npm ci --omit=dev failed: ${install.stderr || install.error?.message}`);
+    if (install.status !== 0) {
+      // The image's runtime stage runs the same command: if this fails, `docker build` fails too.
+      const why = (install.stderr || install.error?.message || '').split('\n').filter((l) => /error code|Missing:|in sync|E404/.test(l)).join('\n');
+      throw new Error(`npm ci --omit=dev (as in the Dockerfile) failed:\n${why}`);
+    }
     spawnSync('chmod', ['-R', 'a+rX,go-w', appDir]);
 
     target = createServer((_req, res) => {
