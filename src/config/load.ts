@@ -3,7 +3,7 @@
  * YAML → ${ENV}/${file:} substitution → schema → compile.
  */
 import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { configSchema } from './schema.js';
 import { compileConfig, type ConfigIssue } from './compile.js';
 import { formatPath, substitute, type SubstitutionError } from './substitute.js';
@@ -29,12 +29,14 @@ export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = proc
 
 /** Never throws: any input gives a config or a list of issues. */
 export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  // prettyErrors: false leaves linePos unset: a LineCounter gives the line of each error.
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   if (doc.errors.length) {
     return {
       ok: false,
       issues: doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
+        const pos = e.linePos?.[0] ?? (e.pos ? lineCounter.linePos(e.pos[0]) : undefined);
         return { path: pos ? `(yaml line ${pos.line}, column ${pos.col})` : '(yaml)', message: e.message.split('\n')[0]! };
       }),
     };
@@ -67,8 +69,10 @@ export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.e
   }
 }
 
-function issueMessage(i: { code: string; message: string; keys?: readonly string[] }): string {
+function issueMessage(i: { code: string; message: string; keys?: readonly string[]; issues?: readonly { message: string }[] }): string {
   if (i.code === 'unrecognized_keys' && i.keys) return `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')}`;
+  // A bad record key (a group, endpoint or check name): zod says "Invalid key in record"; say why.
+  if (i.code === 'invalid_key' && i.issues?.length) return i.issues.map((x) => x.message).join('; ');
   return i.message;
 }
 
