@@ -2,12 +2,15 @@
  * `${ENV_VAR}`, `${ENV_VAR:-default}` and `${file:/path}` in string values of the parsed YAML
  * (after parsing, so a secret can never break the YAML). `$${` is a literal `${`.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 
 export interface SubstitutionError {
   path: string;
   message: string;
 }
+
+/** `${file:…}` holds a secret or a certificate, never more than this. */
+const MAX_SECRET_FILE_BYTES = 1024 * 1024;
 
 const REF = /\$\$\{|\$\{([^}]*)\}/g;
 
@@ -16,15 +19,24 @@ export function substitute(
   env: NodeJS.ProcessEnv,
   errors: SubstitutionError[],
   path: (string | number)[] = [],
+  ancestors: Set<object> = new Set(),
 ): unknown {
   if (typeof value === 'string') return substituteString(value, env, errors, path);
-  if (Array.isArray(value)) return value.map((v, i) => substitute(v, env, errors, [...path, i]));
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = substitute(v, env, errors, [...path, k]);
-    return out;
+  if (!value || typeof value !== 'object') return value;
+  // A YAML alias inside its own anchor makes a cycle: name it instead of recursing for ever.
+  if (ancestors.has(value)) {
+    errors.push({ path: formatPath(path), message: 'refers to itself (a YAML alias inside its own anchor)' });
+    return null;
   }
-  return value;
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((v, i) => substitute(v, env, errors, [...path, i], ancestors));
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = substitute(v, env, errors, [...path, k], ancestors);
+    return out;
+  } finally {
+    ancestors.delete(value);
+  }
 }
 
 function substituteString(s: string, env: NodeJS.ProcessEnv, errors: SubstitutionError[], path: (string | number)[]): string {
@@ -34,6 +46,10 @@ function substituteString(s: string, env: NodeJS.ProcessEnv, errors: Substitutio
     if (ref.startsWith('file:')) {
       const file = ref.slice(5);
       try {
+        // Only a regular file of bounded size: `${file:/dev/zero}` or a FIFO must not hang the load.
+        const st = statSync(file);
+        if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
+        if (st.size > MAX_SECRET_FILE_BYTES) throw Object.assign(new Error('too large'), { code: `larger than ${MAX_SECRET_FILE_BYTES} bytes` });
         return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
       } catch (err) {
         errors.push({ path: formatPath(path), message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}` });
