@@ -157,8 +157,14 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     start() {
       if (started) return;
       started = true;
-      lastActivity = now();
-      for (const e of entries.values()) arm(e);
+      const t = now();
+      lastActivity = t;
+      // Due times computed before start() (setChecks, then the server came up) may have passed:
+      // move them to their next grid point instead of firing them all at once, late.
+      for (const e of entries.values()) {
+        if (e.due < t) e.due = firstDue(e, t);
+        arm(e);
+      }
     },
     async stop() {
       started = false;
