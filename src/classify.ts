@@ -13,6 +13,8 @@ export interface Observation {
   transport?: Reason;
   /** HTTP status of the final answer (0 when none). */
   status: number;
+  /** The step's `expect.status` allows this status (an expected 4xx is not `http_4xx`). */
+  statusExpected?: boolean;
   /** The request carried a session (cookies or bearer token). */
   carriedSession: boolean;
   /** A redirect pointed at the login page, or the final URL is the login page. */
@@ -54,7 +56,7 @@ export const RULES: readonly (readonly [Reason, (o: Observation) => boolean])[] 
     (o) => o.role === 'login' && (LOGIN_REJECT_STATUS.has(o.status) || o.loginRejectedMarker || o.sessionIssued === false),
   ],
   ['forced_logout', (o) => o.role !== 'login' && o.carriedSession && (SESSION_REJECT_STATUS.has(o.status) || o.redirectedToLogin || o.logoutMarker)],
-  ['http_4xx', (o) => is4xx(o.status)],
+  ['http_4xx', (o) => is4xx(o.status) && !o.statusExpected],
   ['error_page', (o) => is2xx(o.status) && (o.errorMarker || o.htmlWhereJsonExpected)],
   ['invalid_response', (o) => o.unmet.includes('invalid_response')],
   ['feed_empty', (o) => o.unmet.includes('feed_empty')],

@@ -63,7 +63,9 @@ export async function runCheck(check: CompiledCheck, session: Session | undefine
   if (check.type === 'login' || (check.usesSession && !ctx.session && login)) {
     const r = await attempt(login!, ctx, check, env);
     if (r.reason) {
-      ctx.session = undefined;
+      // A failed login check leaves the session it was given: that one may still work, and the
+      // checks that use it tell when it does not (forced_logout). Others had none to keep.
+      ctx.session = check.type === 'login' ? session : undefined;
       return finish(r);
     }
     ctx.session = r.session;

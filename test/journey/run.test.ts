@@ -1,0 +1,118 @@
+/**
+ * runCheck against loopback targets, without the daemon: redirects and what they carry,
+ * expected statuses, the session a run hands back.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCheck } from '../../src/journey/run.js';
+import { closeTargets, reply, startTarget } from '../support/targets.js';
+import { compileChecks, RUN_ENV } from './compile.js';
+
+afterEach(closeTargets);
+
+const ACCOUNT = { username: 'seller', password: 'pw-secret-1' };
+
+describe('cross-host redirects carry no credentials', () => {
+  it('static Cookie, Authorization and key headers from the config stay on the endpoint\'s host', async () => {
+    const other = await startTarget({ routes: { '/there': reply.json(200, {}) } });
+    const t = await startTarget({ routes: { '/x': reply.redirect(302, `${other.url}/there`) } });
+    const { c } = compileChecks({
+      baseUrl: t.url,
+      headers: { cookie: 'sid=static-secret', authorization: 'Bearer static-token', 'x-api-key': 'key-secret', 'x-client': 'outpost' },
+      checks: { c: { type: 'http', path: '/x' } },
+    });
+    const out = await runCheck(c!, undefined, RUN_ENV);
+    expect(out.ok, out.message ?? '').toBe(true);
+    const h = other.hits('/there')[0]!.headers;
+    expect(h.cookie).toBeUndefined();
+    expect(h.authorization).toBeUndefined();
+    expect(h['x-api-key']).toBeUndefined();
+    expect(h['x-client']).toBe('outpost');
+    // The endpoint's own host got them.
+    expect(t.hits('/x')[0]!.headers.cookie).toBe('sid=static-secret');
+  });
+
+  it('a 307 to another host is not followed with a body holding the password', async () => {
+    const other = await startTarget({ routes: { '/there': reply.json(200, {}) } });
+    const t = await startTarget({ routes: { '/x': reply.redirect(307, `${other.url}/there`) } });
+    const { c } = compileChecks({
+      baseUrl: t.url,
+      account: ACCOUNT,
+      checks: { c: { type: 'http', steps: [{ path: '/x', form: { pass: '{{password}}' } }] } },
+    });
+    const out = await runCheck(c!, undefined, RUN_ENV);
+    expect(other.requests).toHaveLength(0);
+    expect(out.ok).toBe(false);
+  });
+
+  it('a 307 on the same host is followed with its body', async () => {
+    const t = await startTarget({ routes: { '/x': reply.redirect(307, '/y'), '/y': reply.json(200, { ok: true }) } });
+    const { c } = compileChecks({ baseUrl: t.url, checks: { c: { type: 'http', steps: [{ path: '/x', json: { a: 1 } }] } } });
+    const out = await runCheck(c!, undefined, RUN_ENV);
+    expect(out.ok, out.message ?? '').toBe(true);
+    expect(t.hits('/y')[0]).toMatchObject({ method: 'POST', body: '{"a":1}' });
+  });
+});
+
+describe('expected statuses', () => {
+  it('an expected 404 is a success, not http_4xx', async () => {
+    const t = await startTarget({ routes: { '/gone': reply.json(404, { error: 'not found' }) } });
+    const { c } = compileChecks({ baseUrl: t.url, checks: { c: { type: 'http', path: '/gone', expect: { status: [404] } } } });
+    const out = await runCheck(c!, undefined, RUN_ENV);
+    expect(out.reason).toBeNull();
+    expect(out.httpStatus).toBe(404);
+  });
+
+  it('an expected non-2xx status still has its other expectations checked', async () => {
+    const t = await startTarget({ routes: { '/gone': reply.text(410, 'bye') } });
+    const { c } = compileChecks({ baseUrl: t.url, checks: { c: { type: 'http', path: '/gone', expect: { status: [410], bodyMatches: ['^gone for good$'] } } } });
+    expect((await runCheck(c!, undefined, RUN_ENV)).reason).toBe('assertion_failed');
+  });
+
+  it('an unexpected 200 where 404 was expected is assertion_failed', async () => {
+    const t = await startTarget({ routes: { '/x': reply.json(200, {}) } });
+    const { c } = compileChecks({ baseUrl: t.url, checks: { c: { type: 'http', path: '/x', expect: { status: [404] } } } });
+    expect((await runCheck(c!, undefined, RUN_ENV)).reason).toBe('assertion_failed');
+  });
+
+  it('an unexpected 404 is http_4xx', async () => {
+    const t = await startTarget();
+    const { c } = compileChecks({ baseUrl: t.url, checks: { c: { type: 'http', path: '/x', expect: { status: [200] } } } });
+    expect((await runCheck(c!, undefined, RUN_ENV)).reason).toBe('http_4xx');
+  });
+});
+
+describe('the session a run hands back', () => {
+  const platform = () =>
+    startTarget({
+      routes: {
+        'POST /login': reply.json(200, { ok: true }, { 'set-cookie': 'sid=s1; Path=/' }),
+        '/me': reply.json(200, { id: 1 }),
+      },
+    });
+
+  it('a login check that fails keeps the session it was given (it may still work)', async () => {
+    const t = await platform();
+    const checks = compileChecks({ baseUrl: t.url, account: ACCOUNT, auth: { path: '/login', cookie: 'sid' }, checks: { login: { type: 'login' }, me: { type: 'session', path: '/me' } } });
+    const first = await runCheck(checks.login!, undefined, RUN_ENV);
+    expect(first.ok).toBe(true);
+    t.route('POST /login', reply.status(503));
+    const failed = await runCheck(checks.login!, first.session, RUN_ENV);
+    expect(failed.reason).toBe('http_5xx');
+    expect(failed.session).toBe(first.session);
+    const me = await runCheck(checks.me!, failed.session, RUN_ENV);
+    expect(me.ok).toBe(true);
+    expect(t.hits('/login')).toHaveLength(2);
+  });
+
+  it('a forced logout hands back no session', async () => {
+    const t = await platform();
+    const checks = compileChecks({ baseUrl: t.url, account: ACCOUNT, auth: { path: '/login', cookie: 'sid' }, checks: { me: { type: 'session', path: '/me' } } });
+    const first = await runCheck(checks.me!, undefined, RUN_ENV);
+    expect(first.session?.cookies.get('sid')).toBe('s1');
+    expect(first.session?.worked).toBe(true);
+    t.route('/me', reply.json(403, {}));
+    const second = await runCheck(checks.me!, first.session, RUN_ENV);
+    expect(second.reason).toBe('forced_logout');
+    expect(second.session).toBeUndefined();
+  });
+});
