@@ -52,6 +52,8 @@ RUN --mount=type=cache,target=/root/.npm \
  && chown 1000:1000 /var/lib/outpost \
  && chmod 0750 /var/lib/outpost
 COPY --from=build /app/dist ./dist
+# Built-in simulator scenarios (`simulate --scenario march-5`), looked up next to dist/.
+COPY config/scenarios ./config/scenarios
 COPY deploy/docker/healthcheck.mjs ./healthcheck.mjs
 
 # Numeric, so that Kubernetes' runAsNonRoot can verify it without a passwd lookup.
