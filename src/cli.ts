@@ -50,9 +50,14 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const [command, ...rest] = parsed.positionals;
-  if (parsed.values.help || !command) {
+  if (parsed.values.help) {
     process.stdout.write(USAGE);
-    return command || parsed.values.help ? 0 : 2;
+    return 0;
+  }
+  if (!command) {
+    // A usage error: the usage goes to stderr, like for an unknown command.
+    process.stderr.write(`outpost: no command given\n\n${USAGE}`);
+    return 2;
   }
   if (rest.length) {
     process.stderr.write(`outpost: unexpected argument ${rest[0]}\n`);

@@ -1,0 +1,85 @@
+/** Running `node dist/cli.js …` (built by `npm run build` before the suite) and simulator configs. */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CLI = resolve(ROOT, 'dist/cli.js');
+
+export function assertBuilt(): void {
+  if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` before these tests');
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI asynchronously (an in-process simulator keeps answering), killed after timeoutMs. */
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolvePromise) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: opts.cwd ?? ROOT, env: opts.env ?? cleanEnv(), timeout: opts.timeoutMs ?? 20_000, maxBuffer: 10 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
+        resolvePromise({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** The environment without OUTPOST_* variables (a developer's shell must not change results). */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OUTPOST_') && !/_PASSWORD$/.test(k)) env[k] = v;
+  return { ...env, ...extra };
+}
+
+/** The demo's platform layout against a simulator at `simUrl`, with short timeouts for tests. */
+export function simulatorConfig(simUrl: string, opts: { stateDir?: string; listen?: string; logLevel?: string; extraTop?: string; interval?: string } = {}): string {
+  return `location: test
+listen: ${opts.listen ?? '127.0.0.1:0'}
+stateDir: ${opts.stateDir ?? './data/test'}
+logLevel: ${opts.logLevel ?? 'warn'}
+${opts.extraTop ?? ''}
+defaults:
+  interval: ${opts.interval ?? '30s'}
+  timeout: 3s
+  retries: 0
+  failureThreshold: 1
+groups:
+  facebook:
+    endpoints:
+      web:
+        baseUrl: ${simUrl}/facebook
+        account: { username: seller1@example.test, password: fb-pass-1 }
+        auth: { path: /login, format: form, body: { email: "{{username}}", pass: "{{password}}" }, cookie: fb_session }
+        checks:
+          login: { type: login }
+          session: { type: session, path: /me }
+          feed: { type: feed, path: /feed, items: data, timestamp: created_time, maxAge: 2m }
+  instagram:
+    endpoints:
+      mobile-api:
+        baseUrl: ${simUrl}/instagram
+        account: { username: seller_one, password: ig-pass-1 }
+        auth: { path: /api/v1/accounts/login, token: token }
+        checks:
+          login: { type: login }
+          session: { type: session, path: /api/v1/accounts/current_user }
+          feed: { type: feed, path: /api/v1/feed/timeline, items: items, timestamp: taken_at, maxAge: 2m }
+  threads:
+    endpoints:
+      web:
+        baseUrl: ${simUrl}/threads
+        account: { username: seller.one, password: th-pass-1 }
+        auth: { path: /api/login, token: access_token }
+        checks:
+          login: { type: login }
+          session: { type: session, path: /api/me }
+          feed: { type: feed, path: /api/feed, items: threads, timestamp: published_at, maxAge: 2m }
+`;
+}
