@@ -3,6 +3,8 @@
  * expected statuses, the session a run hands back.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { parseConfigText } from '../../src/config/load.js';
 import { runCheck } from '../../src/journey/run.js';
 import { closeTargets, reply, startTarget } from '../support/targets.js';
 import { compileChecks, RUN_ENV } from './compile.js';
@@ -114,5 +116,53 @@ describe('the session a run hands back', () => {
     const second = await runCheck(checks.me!, first.session, RUN_ENV);
     expect(second.reason).toBe('forced_logout');
     expect(second.session).toBeUndefined();
+  });
+});
+
+describe('markers and redirects', () => {
+  const session = { baseUrl: '', account: ACCOUNT, auth: { path: '/login', cookie: 'sid' } };
+  const loginRoute = { 'POST /login': reply.json(200, { ok: true }, { 'set-cookie': 'sid=s1' }) };
+
+  it('a 200 page saying "log in again" to a request with a session is forced_logout', async () => {
+    const t = await startTarget({ routes: { ...loginRoute, '/me': reply.html(200, '<p>Your session has expired. Please log in again.</p>') } });
+    const { me } = compileChecks({ ...session, baseUrl: t.url, checks: { me: { type: 'session', path: '/me' } } });
+    expect((await runCheck(me!, undefined, RUN_ENV)).reason).toBe('forced_logout');
+  });
+
+  it('the same page to a request without a session is no logout', async () => {
+    const t = await startTarget({ routes: { '/me': reply.html(200, '<p>Please log in again.</p>') } });
+    const { c } = compileChecks({ baseUrl: t.url, checks: { c: { type: 'http', path: '/me' } } });
+    expect((await runCheck(c!, undefined, RUN_ENV)).reason).toBeNull();
+  });
+
+  it('group markers replace the defaults', async () => {
+    const t = await startTarget({ routes: { '/x': reply.json(200, { message: 'Oops, the hamsters stopped' }) } });
+    const { c } = compileChecks({ baseUrl: t.url, checks: { c: { type: 'http', path: '/x' } } });
+    expect((await runCheck(c!, undefined, RUN_ENV)).reason).toBeNull();
+    const text = stringify({
+      location: 'test',
+      groups: { t: { markers: { error: ['hamsters stopped'] }, endpoints: { ep: { baseUrl: t.url, checks: { c: { type: 'http', path: '/x', timeout: '2s' } } } } } },
+    });
+    const loaded = parseConfigText(text, {});
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+    expect((await runCheck(loaded.config.checks[0]!, undefined, RUN_ENV)).reason).toBe('error_page');
+  });
+
+  it('a redirect loop is assertion_failed after maxRedirects hops', async () => {
+    const t = await startTarget({ routes: { '/a': reply.redirect(302, '/b'), '/b': reply.redirect(302, '/a') } });
+    const { c } = compileChecks({ baseUrl: t.url, checks: { c: { type: 'http', path: '/a', maxRedirects: 3 } } });
+    const out = await runCheck(c!, undefined, RUN_ENV);
+    expect(out.reason).toBe('assertion_failed');
+    expect(t.requests).toHaveLength(4);
+    expect(out.trace.attempts).toBe(4);
+  });
+
+  it('timings are summed over redirects', async () => {
+    const t = await startTarget({ routes: { '/a': reply.redirect(302, '/b'), '/b': reply.json(200, {}) } });
+    const { c } = compileChecks({ baseUrl: t.url, checks: { c: { type: 'http', path: '/a' } } });
+    const out = await runCheck(c!, undefined, RUN_ENV);
+    expect(out.ok).toBe(true);
+    expect(out.trace.attempts).toBe(2);
+    expect(out.trace.timings.connect).toBeGreaterThan(0);
   });
 });
