@@ -47,6 +47,8 @@ export function staggerOffset(id: string, intervalMs: number): number {
   return (shardOf(id, 1_000_003) / 1_000_003) * intervalMs;
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function createScheduler(opts: SchedulerOptions): Scheduler {
   const now = opts.now ?? Date.now;
   const entries = new Map<string, Entry>();
@@ -68,7 +70,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const arm = (e: Entry) => {
     if (e.timer) clearTimeout(e.timer);
     if (!started || e.removed || !Number.isFinite(e.due)) return;
-    e.timer = setTimeout(() => fire(e), Math.max(0, e.due - now()));
+    // setTimeout fires at once for delays past 2^31-1 ms (~24.8 days): wake up early and re-arm.
+    e.timer = setTimeout(() => (e.due - now() > 1 ? arm(e) : fire(e)), Math.min(MAX_TIMER_MS, Math.max(0, e.due - now())));
     e.timer.unref?.();
   };
 
