@@ -1,0 +1,150 @@
+/** The daemon in-process: health, readiness, the status API, reload through POST /-/reload. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import type { Daemon } from '../../src/daemon.js';
+import { getMetrics, inProcessDaemon, simulatorConfig } from './helpers.js';
+
+let dir: string;
+let sim: Simulator;
+let d: Daemon | undefined;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'outpost-daemon-'));
+  sim = await startSimulator({ port: 0, seed: 5, latencyMs: [0, 0] });
+});
+afterEach(async () => {
+  await d?.stop();
+  d = undefined;
+  sim.clearFaults();
+});
+afterAll(async () => {
+  await sim?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let n = 0;
+function configFile(text: string): string {
+  const p = join(dir, `outpost-${++n}.yaml`);
+  writeFileSync(p, text);
+  return p;
+}
+const base = (extraTop = '') => simulatorConfig(sim.url, { stateDir: join(dir, `data-${n + 1}`), extraTop });
+
+describe('health and status', () => {
+  it('/healthz and /readyz answer 200 while running', async () => {
+    ({ d } = await inProcessDaemon(configFile(base())));
+    expect((await fetch(`${d.server.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${d.server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.text()).toBe('ready\n');
+  });
+
+  it('/api/v1/status: every group, endpoint and check with state, last result, reason, since', async () => {
+    ({ d } = await inProcessDaemon(configFile(base())));
+    sim.setFaults('facebook', [{ type: 'forced_logout' }]);
+    for (const c of d.config().checks) await d.monitor.runOnce(c);
+    const res = await fetch(`${d.server.url}/api/v1/status`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const doc = (await res.json()) as {
+      location: string;
+      generatedAt: string;
+      groups: { name: string; state: string; maintenance: boolean; endpoints: { name: string; sessionAgeSeconds: number | null; checks: Record<string, unknown>[] }[] }[];
+    };
+    expect(doc.location).toBe('test');
+    expect(Number.isNaN(Date.parse(doc.generatedAt))).toBe(false);
+    expect(doc.groups.map((g) => g.name)).toEqual(['facebook', 'instagram', 'threads']);
+    const fb = doc.groups[0]!;
+    expect(fb.maintenance).toBe(false);
+    expect(fb.endpoints.map((e) => e.name)).toEqual(['web']);
+    const checks = Object.fromEntries(fb.endpoints[0]!.checks.map((c) => [c.name, c]));
+    expect(Object.keys(checks)).toEqual(['login', 'session', 'feed']);
+    expect(checks.session).toMatchObject({
+      id: 'facebook/web/session',
+      type: 'session',
+      state: 'down',
+      reason: 'forced_logout',
+      reasonText: expect.any(String),
+      consecutiveFailures: 1,
+      lastResult: { ok: false, reason: 'forced_logout', httpStatus: expect.any(Number), durationMs: expect.any(Number), error: expect.any(String), attempts: expect.any(Number) },
+    });
+    expect(Number.isNaN(Date.parse(checks.session!.since as string))).toBe(false);
+    expect(checks.login).toMatchObject({ state: 'up', reason: null, lastResult: { ok: true, reason: null, error: null } });
+    const ig = doc.groups[1]!.endpoints[0]!;
+    expect(ig.checks.every((c) => c.state === 'up')).toBe(true);
+    expect(typeof ig.sessionAgeSeconds).toBe('number');
+    expect(doc.groups[1]!.state).toBe('up');
+  });
+
+  it('/api/v1/incidents answers, and / is an HTML page', async () => {
+    ({ d } = await inProcessDaemon(configFile(base())));
+    expect((await fetch(`${d.server.url}/api/v1/incidents`)).status).toBe(200);
+    const page = await fetch(`${d.server.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+  });
+});
+
+describe('reload through POST /-/reload', () => {
+  it('is 403 when server.reload is not enabled', async () => {
+    const path = configFile(base());
+    ({ d } = await inProcessDaemon(path));
+    const res = await fetch(`${d.server.url}/-/reload`, { method: 'POST' });
+    expect(res.status).toBe(403);
+    expect(d.config().checks).toHaveLength(9);
+  });
+
+  it('a good config: a check added, one removed, its series gone (no ghost series)', async () => {
+    const text = base('server: { reload: true }\n');
+    const path = configFile(text);
+    ({ d } = await inProcessDaemon(path));
+    for (const c of d.config().checks) await d.monitor.runOnce(c);
+    sim.setFaults('threads', [{ type: 'feed_empty' }]);
+    await d.monitor.runOnce(d.config().checks.find((c) => c.id === 'threads/web/feed')!);
+    const before = await getMetrics(d.server.url);
+    expect(before.some((s) => s.labels.check === 'feed' && s.labels.group === 'threads' && s.name === 'outpost_check_failures_total')).toBe(true);
+
+    // threads/web/feed removed, threads/web/home added.
+    writeFileSync(path, text.replace('          feed: { type: feed, path: /api/feed, items: threads, timestamp: published_at, maxAge: 2m }', '          home: { type: http, path: /api/me }'));
+    const res = await fetch(`${d.server.url}/-/reload`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'reloaded' });
+    const ids = d.config().checks.map((c) => c.id);
+    expect(ids).toContain('threads/web/home');
+    expect(ids).not.toContain('threads/web/feed');
+
+    const after = await getMetrics(d.server.url);
+    const ghosts = after.filter((s) => s.labels.group === 'threads' && s.labels.check === 'feed');
+    expect(ghosts).toEqual([]);
+    expect(after.find((s) => s.name === 'outpost_check_info' && s.labels.check === 'home')).toMatchObject({ labels: { group: 'threads', type: 'http' }, value: 1 });
+    expect(after.find((s) => s.name === 'outpost_config_last_reload_successful')!.value).toBe(1);
+    // Unchanged checks keep their series and values.
+    const runs = (xs: typeof after) => xs.find((s) => s.name === 'outpost_check_runs_total' && s.labels.group === 'facebook' && s.labels.check === 'feed' && s.labels.result === 'success')!.value;
+    expect(runs(after)).toBe(runs(before));
+  });
+
+  it('a bad config is refused: the old config keeps running, reload_successful 0, the error logged', async () => {
+    const text = base('server: { reload: true }\n');
+    const path = configFile(text);
+    const started = await inProcessDaemon(path);
+    d = started.d;
+    writeFileSync(path, text.replace('interval: 30s', 'interval: sometimes'));
+    const res = await fetch(`${d.server.url}/-/reload`, { method: 'POST' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ status: 'refused', errors: ['defaults.interval: expected a duration such as 500ms, 30s, 5m, 1h or 1d'] });
+    expect(d.config().checks).toHaveLength(9);
+    const m = await getMetrics(d.server.url);
+    expect(m.find((s) => s.name === 'outpost_config_last_reload_successful')!.value).toBe(0);
+    expect(m.filter((s) => s.name === 'outpost_check_info')).toHaveLength(9);
+    const err = started.logs.find((l) => l.level === 'error' && String(l.msg).includes('reload refused'));
+    expect(err).toMatchObject({ errors: ['defaults.interval: expected a duration such as 500ms, 30s, 5m, 1h or 1d'] });
+    // Still scheduling: /readyz is 200 and a later good file is taken.
+    expect((await fetch(`${d.server.url}/readyz`)).status).toBe(200);
+    writeFileSync(path, text);
+    expect((await fetch(`${d.server.url}/-/reload`, { method: 'POST' })).status).toBe(200);
+    expect((await getMetrics(d.server.url)).find((s) => s.name === 'outpost_config_last_reload_successful')!.value).toBe(1);
+  });
+});
