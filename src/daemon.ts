@@ -21,7 +21,20 @@ import type { CheckStatus } from './state/check-state.js';
 import type { ConfigIssue } from './config/compile.js';
 
 const require = createRequire(import.meta.url);
-export const VERSION: string = (require('../package.json') as { version: string }).version;
+/** package.json is one level up from dist/ (and src/), two from dist-bench/src/ (the bench and soak build). */
+export const VERSION: string = packageVersion();
+
+function packageVersion(): string {
+  for (const p of ['../package.json', '../../package.json']) {
+    try {
+      const v = (require(p) as { version?: unknown }).version;
+      if (typeof v === 'string') return v;
+    } catch {
+      // not at this level
+    }
+  }
+  return 'dev';
+}
 
 export interface DaemonOptions {
   configPath: string;

@@ -121,7 +121,7 @@ const lineEdit = fc.record({
   text: fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom(': :', '- - -', '&a', '*a', '<<: *x', '!!binary x', '!!js/function f', '? ', '"', "'", '\t', '{', '[', '%YAML 9.9', '---', '...')),
 });
 
-function editLines(edits: fc.RecordValue<{ kind: string; at: number; other: number; text: string }>[]): string {
+function editLines(edits: { kind: string; at: number; other: number; text: string }[]): string {
   const lines = [...DEMO_LINES];
   for (const e of edits) {
     const at = Math.min(e.at, lines.length - 1);

@@ -83,14 +83,17 @@ export async function startHostileServer(): Promise<HostileServer> {
         hugeSent += chunk.length;
         if (!s.write(frame)) return void s.once('drain', pump);
       }
-      if (!s.destroyed) s.end(chunked ? '0\r\n\r\n' : undefined);
+      if (!s.destroyed) {
+        if (chunked) s.end('0\r\n\r\n');
+        else s.end();
+      }
     };
     pump();
   };
 
   const answer = (s: net.Socket, path: string): void => {
-    const json = (status: string, body: string, extra: Record<string, string> = {}) =>
-      s.end(head(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...extra }) + body);
+    const json = (status: string, body: string, extra: Record<string, string> = {}): void =>
+      void s.end(head(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...extra }) + body);
     if (path === '/ok') return json('200 OK', '{"ok":true}');
     if (path === '/hang-headers') return;
     if (path === '/hang-body') return void s.write(head('200 OK', { 'content-type': 'application/json', 'content-length': 1000 }) + '{"ok":');
