@@ -1,18 +1,30 @@
 /**
  * The status page (GET /): server-rendered HTML for people, readable on a phone, refreshing itself.
- * Every string that comes from the config or a run is escaped.
+ * It answers at a glance which platform is broken, how (the reason in words), since when and from
+ * where. No script: the page refreshes with a meta tag, so it works under the server's strict CSP.
+ *
+ * Every string that comes from the config or a run goes through `escapeHtml`; colours and words
+ * come from the closed sets below, never from input.
  */
 import type { StatusDoc } from './status.js';
 import type { Incident } from '../incidents/types.js';
-import { REASON_TEXT } from '../reasons.js';
+import { REASON_TEXT, type Reason } from '../reasons.js';
 import type { CheckState } from '../state/check-state.js';
 
-const COLOURS: Record<CheckState, string> = { up: '#1a7f37', degraded: '#b7791f', down: '#c62828', unknown: '#6b7280' };
-const WORDS: Record<CheckState, string> = { up: 'Operational', degraded: 'Degraded', down: 'Down', unknown: 'No data yet' };
+export const REFRESH_SECONDS = 10;
+
+type GroupDoc = StatusDoc['groups'][number];
+type CheckDoc = GroupDoc['endpoints'][number]['checks'][number];
+type Shown = CheckState | 'maintenance';
+
+const COLOURS: Record<Shown, string> = { up: '#1a7f37', degraded: '#9a6700', down: '#c62828', unknown: '#6b7280', maintenance: '#1f6feb' };
+const WORDS: Record<Shown, string> = { up: 'Operational', degraded: 'Degraded', down: 'Down', unknown: 'No data yet', maintenance: 'Maintenance' };
+const RANK: Record<CheckState, number> = { unknown: 0, up: 1, degraded: 2, down: 3 };
 
 export function escapeHtml(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
+const e = escapeHtml;
 
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -24,84 +36,145 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(h / 24)}d ${h % 24}h`;
 }
 
-export function renderStatusPage(doc: StatusDoc, incidents: { open: Incident[]; recent: Incident[] }, now: number): string {
-  const worst = doc.groups.reduce<CheckState>((w, g) => (rank(g.state) > rank(w) ? g.state : w), doc.groups.length ? 'up' : 'unknown');
-  const headline = worst === 'down' ? 'Outage in progress' : worst === 'degraded' ? 'Some checks are failing' : worst === 'unknown' ? 'Waiting for the first checks' : 'All platforms operational';
-  const e = escapeHtml;
-  const groups = doc.groups
-    .map((g) => {
-      const state = g.maintenance ? 'unknown' : g.state;
-      const reasons = [...new Set(g.endpoints.flatMap((ep) => ep.checks.filter((c) => c.state !== 'up' && c.reason).map((c) => c.reason!)))];
-      const words = reasons.map((r) => REASON_TEXT[r]).join('; ');
-      const rows = g.endpoints
-        .flatMap((ep) =>
-          ep.checks.map((c) => {
-            const strip = c.history
-              .map((h) => `<i class="tick ${h.ok ? 'ok' : 'bad'}" title="${e(h.at)}${h.reason ? ` ${e(h.reason)}` : ''}"></i>`)
-              .join('');
-            const since = formatDuration(now - Date.parse(c.since));
-            return `<tr>
-  <td><span class="dot" style="background:${COLOURS[c.state]}"></span>${e(ep.name)} / ${e(c.name)}</td>
-  <td>${e(WORDS[c.state])}${c.reasonText ? `<div class="why">${e(c.reasonText)} <code>${e(c.reason)}</code></div>` : ''}${c.lastResult?.error && !c.lastResult.ok ? `<div class="err">${e(c.lastResult.error)}</div>` : ''}</td>
-  <td class="since">for ${e(since)}</td>
-  <td class="strip">${strip}</td>
-</tr>`;
-          }),
-        )
-        .join('\n');
-      return `<section class="group" data-group="${e(g.name)}" data-state="${e(g.state)}">
-<h2><span class="badge" style="background:${COLOURS[state]}">${e(g.maintenance ? 'Maintenance' : WORDS[g.state])}</span> ${e(g.name)}</h2>
-${words ? `<p class="reason">${e(words)}</p>` : ''}
-<table>${rows}</table>
-</section>`;
+/** `2024-03-05 15:20:07 UTC`: one unambiguous form, whatever the reader's locale. */
+export function formatTime(ms: number): string {
+  return Number.isFinite(ms) ? `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC` : 'unknown';
+}
+
+function timeTag(ms: number): string {
+  return Number.isFinite(ms) ? `<time datetime="${e(new Date(ms).toISOString())}">${e(formatTime(ms))}</time>` : 'unknown';
+}
+
+const reasonWords = (r: Reason | null | undefined): string => (r ? (REASON_TEXT[r] ?? r) : '');
+
+/** What a group shows: maintenance wins over its state. */
+const shownState = (g: GroupDoc): Shown => (g.maintenance ? 'maintenance' : g.state);
+
+const allChecks = (g: GroupDoc): CheckDoc[] => g.endpoints.flatMap((ep) => ep.checks);
+
+/** The distinct reasons of a group's failing checks, in plain words. */
+function groupReasons(g: GroupDoc): string[] {
+  const failing = allChecks(g).filter((c) => c.state === 'down' || c.state === 'degraded');
+  return [...new Set(failing.map((c) => (c.reason ? reasonWords(c.reason) : 'slower than usual')))];
+}
+
+function headline(doc: StatusDoc): { state: CheckState; text: string } {
+  const live = doc.groups.filter((g) => !g.maintenance);
+  const worst = live.reduce<CheckState>((w, g) => (RANK[g.state] > RANK[w] ? g.state : w), 'unknown');
+  const down = live.filter((g) => g.state === 'down').map((g) => g.name);
+  const degraded = live.filter((g) => g.state === 'degraded').map((g) => g.name);
+  if (down.length) return { state: 'down', text: `Outage: ${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down` };
+  if (degraded.length) return { state: 'degraded', text: `Problems on ${degraded.join(', ')}` };
+  if (worst === 'unknown') return { state: 'unknown', text: doc.groups.length ? 'Waiting for the first checks' : 'No checks configured' };
+  return { state: 'up', text: 'All platforms operational' };
+}
+
+/** One mark per recent run, oldest first, with a text equivalent for screen readers. */
+function historyStrip(c: CheckDoc): string {
+  if (c.history.length === 0) return '<div class="strip" aria-label="no runs yet"></div>';
+  const failed = c.history.filter((h) => !h.ok).length;
+  const label = `last ${c.history.length} runs: ${c.history.length - failed} succeeded, ${failed} failed`;
+  const ticks = c.history
+    .map((h) => {
+      const at = formatTime(Date.parse(h.at));
+      return `<i class="tick ${h.ok ? 'ok' : 'bad'}" title="${e(at)}: ${e(h.ok ? 'ok' : reasonWords(h.reason) || 'failed')}"></i>`;
     })
-    .join('\n');
-  const openList = incidents.open.length
-    ? incidents.open
-        .map(
-          (i) => `<li class="incident" data-scope="${e(i.scope)}"><strong>${e(i.summary)}</strong><br><small>${e(i.scope)} · ${e(i.reason)} · since ${e(new Date(i.startedAt).toISOString())} · ${e(formatDuration(now - i.startedAt))}</small></li>`,
-        )
-        .join('\n')
-    : '<li class="none">No open incidents.</li>';
-  const recentList = incidents.recent
-    .slice(0, 10)
-    .map((i) => `<li><span>${e(i.summary)}</span><br><small>${e(new Date(i.startedAt).toISOString())} · lasted ${e(formatDuration((i.resolvedAt ?? now) - i.startedAt))}</small></li>`)
-    .join('\n');
+    .join('');
+  return `<div class="strip" role="img" aria-label="${e(label)}" title="${e(label)}">${ticks}</div>`;
+}
+
+function checkDetail(c: CheckDoc): string {
+  const lines: string[] = [];
+  if (c.reasonText) lines.push(`<div class="why">${e(c.reasonText)} <code>${e(c.reason)}</code></div>`);
+  else if (c.state === 'degraded' && c.lastResult) lines.push(`<div class="why">slower than usual: last run took ${e(Math.round(c.lastResult.durationMs))} ms</div>`);
+  if (c.lastResult && !c.lastResult.ok && c.lastResult.error) lines.push(`<div class="err">${e(c.lastResult.error)}</div>`);
+  return lines.join('');
+}
+
+function checkRow(endpoint: string, c: CheckDoc, now: number): string {
+  const since = Date.parse(c.since);
+  const last = c.lastResult ? `last run ${formatDuration(now - Date.parse(c.lastResult.at))} ago` : 'not run yet';
+  return `<li class="check" data-check="${e(`${endpoint}/${c.name}`)}" data-state="${e(c.state)}">
+<div class="name"><span class="dot" style="background:${COLOURS[c.state]}" aria-hidden="true"></span>${e(endpoint)} / ${e(c.name)} <small>${e(c.type)}</small></div>
+<div class="state"><strong style="color:${COLOURS[c.state]}">${e(WORDS[c.state])}</strong> <span class="since">for ${e(formatDuration(now - since))} · ${e(last)}</span>${checkDetail(c)}</div>
+${historyStrip(c)}
+</li>`;
+}
+
+function groupCard(g: GroupDoc, now: number): string {
+  const shown = shownState(g);
+  const reasons = groupReasons(g);
+  const rows = g.endpoints.flatMap((ep) => ep.checks.map((c) => checkRow(ep.name, c, now))).join('\n');
+  return `<section class="group" data-group="${e(g.name)}" data-state="${e(g.state)}" style="border-left-color:${COLOURS[shown]}">
+<h2><span class="badge" style="background:${COLOURS[shown]}">${e(WORDS[shown])}</span> ${e(g.name)}</h2>
+${reasons.length ? `<p class="reason">${e(reasons.join('; '))}</p>` : ''}
+<ul class="checks">
+${rows}
+</ul>
+</section>`;
+}
+
+function incidentItem(i: Incident, now: number): string {
+  const end = i.resolvedAt ?? now;
+  const when = i.resolvedAt === null ? `since ${timeTag(i.startedAt)} · open for ${e(formatDuration(end - i.startedAt))}` : `${timeTag(i.startedAt)} · lasted ${e(formatDuration(end - i.startedAt))}`;
+  return `<li class="incident" data-scope="${e(i.scope)}" data-reason="${e(i.reason)}"><strong>${e(i.summary)}</strong>
+<div class="meta">${e(reasonWords(i.reason))} · ${e(i.scope.replace('_', '-'))} incident · ${when}</div></li>`;
+}
+
+function incidentsSection(incidents: { open: Incident[]; recent: Incident[] }, now: number): string {
+  const open = incidents.open.length ? incidents.open.map((i) => incidentItem(i, now)).join('\n') : '<li class="none">No open incidents.</li>';
+  const recent = incidents.recent.filter((i) => i.status === 'resolved').slice(0, 10);
+  return `<section class="incidents" aria-labelledby="open-incidents">
+<h2 id="open-incidents">Open incidents (${incidents.open.length})</h2>
+<ul>${open}</ul>
+${recent.length ? `<h2>Recently resolved</h2>\n<ul class="recent">${recent.map((i) => incidentItem(i, now)).join('\n')}</ul>` : ''}
+</section>`;
+}
+
+const STYLE = `
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1f2328;line-height:1.4}
+header{padding:16px 20px;color:#fff}
+header h1{margin:0;font-size:1.35rem}header p{margin:4px 0 0;opacity:.95;font-size:.9rem}
+main{max-width:980px;margin:0 auto;padding:8px 12px}
+section{background:#fff;border-radius:8px;padding:12px 16px;margin:12px 0;box-shadow:0 1px 2px #0002}
+.group{border-left:6px solid #6b7280}
+h2{font-size:1.1rem;margin:4px 0}
+.badge{color:#fff;border-radius:4px;padding:2px 8px;font-size:.8rem;vertical-align:middle}
+.reason{margin:4px 0 8px;font-weight:600}
+ul{list-style:none;margin:0;padding:0}
+.incident{padding:6px 0;border-top:1px solid #eee}.incident:first-child{border-top:0}
+.meta{color:#555;font-size:.85rem}.none{color:#555}
+.check{display:grid;grid-template-columns:minmax(150px,1fr) 2fr auto;gap:4px 12px;align-items:start;padding:8px 0;border-top:1px solid #eee}
+.name small{color:#777}
+.dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px}
+.why{color:#444;font-size:.85rem}.err{color:#8a1c1c;font-size:.8rem;word-break:break-word}.since{color:#666;font-size:.85rem}
+.strip{display:flex;gap:1px;align-self:center}.tick{display:block;width:5px;height:18px;border-radius:1px}.ok{background:#2da44e}.bad{background:#cf222e}
+code{font-size:.8rem;background:#f0f0f0;padding:0 3px;border-radius:3px}
+footer{text-align:center;color:#555;font-size:.85rem;padding:16px}
+@media (max-width:640px){.check{grid-template-columns:1fr}header h1{font-size:1.15rem}section{padding:10px 12px}}
+`;
+
+export function renderStatusPage(doc: StatusDoc, incidents: { open: Incident[]; recent: Incident[] }, now: number): string {
+  const head = headline(doc);
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="refresh" content="10">
-<title>${e(headline)} · Outpost ${e(doc.location)}</title>
-<style>
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1f2328}
-header{padding:16px 20px;color:#fff;background:${COLOURS[worst]}}
-header h1{margin:0;font-size:1.4rem}header p{margin:4px 0 0;opacity:.9}
-main{max-width:960px;margin:0 auto;padding:12px}
-.group,.incidents{background:#fff;border-radius:8px;padding:12px 16px;margin:12px 0;box-shadow:0 1px 2px #0001}
-h2{font-size:1.15rem;margin:4px 0}.badge{color:#fff;border-radius:4px;padding:2px 8px;font-size:.8rem;vertical-align:middle}
-.reason{margin:4px 0 8px;font-weight:600}
-table{width:100%;border-collapse:collapse}td{padding:6px 4px;border-top:1px solid #eee;vertical-align:top;font-size:.92rem}
-.dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px}
-.why{color:#555;font-size:.85rem}.err{color:#8a1c1c;font-size:.8rem;word-break:break-word}.since{white-space:nowrap;color:#555}
-.strip{white-space:nowrap}.tick{display:inline-block;width:5px;height:16px;margin-right:1px;border-radius:1px}.ok{background:#2da44e}.bad{background:#cf222e}
-footer{text-align:center;color:#666;font-size:.85rem;padding:16px}
-@media (max-width:600px){.strip{display:none}td{font-size:.85rem}}
-</style>
+<meta http-equiv="refresh" content="${REFRESH_SECONDS}">
+<title>${e(head.text)} · Outpost ${e(doc.location)}</title>
+<style>${STYLE}</style>
 </head>
 <body>
-<header><h1>${e(headline)}</h1><p>Outpost synthetic checks from <strong>${e(doc.location)}</strong> · updated ${e(doc.generatedAt)}</p></header>
+<header style="background:${COLOURS[head.state]}" data-state="${e(head.state)}"><h1>${e(head.text)}</h1>
+<p>Synthetic checks from <strong class="location">${e(doc.location)}</strong> · updated ${timeTag(Date.parse(doc.generatedAt))} · refreshes every ${REFRESH_SECONDS}s</p></header>
 <main>
-<section class="incidents"><h2>Open incidents</h2><ul>${openList}</ul>${recentList ? `<h2>Recently resolved</h2><ul>${recentList}</ul>` : ''}</section>
-${groups}
+${incidentsSection(incidents, now)}
+${doc.groups.map((g) => groupCard(g, now)).join('\n')}
 </main>
-<footer><a href="/metrics">/metrics</a> · <a href="/api/v1/status">/api/v1/status</a> · <a href="/api/v1/incidents">/api/v1/incidents</a></footer>
+<footer><a href="/metrics">Prometheus metrics (/metrics)</a> · <a href="/api/v1/status">/api/v1/status</a> · <a href="/api/v1/incidents">/api/v1/incidents</a></footer>
 </body>
 </html>
 `;
-}
-
-function rank(s: CheckState): number {
-  return { unknown: 0, up: 1, degraded: 2, down: 3 }[s];
 }
