@@ -22,6 +22,12 @@ export async function runCommand(values: CliValues): Promise<number> {
       process.stderr.write(`${path}: invalid configuration\n${formatIssues(err.issues)}\n`);
       return 2;
     }
+    // The listen address is taken or not allowed: an operator's problem, not a crash.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      process.stderr.write(`outpost: cannot listen (${code}): ${(err as Error).message}\n`);
+      return 1;
+    }
     throw err;
   }
   return new Promise<number>((resolve) => {
