@@ -114,16 +114,35 @@ ${rows}
 </section>`;
 }
 
+const SCOPE_ORDER: Record<Incident['scope'], number> = { multi_platform: 0, group: 1, check: 2 };
+
+/** What an incident is about, in words: the widest scopes name their platforms, checks their path. */
+function incidentSubject(i: Incident): string {
+  if (i.scope === 'multi_platform') return `multi-platform incident (${i.groups.join(', ')})`;
+  if (i.scope === 'group') return `platform incident (${i.group ?? i.groups.join(', ')})`;
+  return `check ${i.group}/${i.endpoint}/${i.check}`;
+}
+
+/** Widest first (a multi-platform outage above the platforms above their checks), then oldest first. */
+export function sortIncidents(list: readonly Incident[]): Incident[] {
+  return [...list].sort((a, b) => SCOPE_ORDER[a.scope] - SCOPE_ORDER[b.scope] || a.startedAt - b.startedAt);
+}
+
 function incidentItem(i: Incident, now: number): string {
   const end = i.resolvedAt ?? now;
   const when = i.resolvedAt === null ? `since ${timeTag(i.startedAt)} · open for ${e(formatDuration(end - i.startedAt))}` : `${timeTag(i.startedAt)} · lasted ${e(formatDuration(end - i.startedAt))}`;
   return `<li class="incident" data-scope="${e(i.scope)}" data-reason="${e(i.reason)}"><strong>${e(i.summary)}</strong>
-<div class="meta">${e(reasonWords(i.reason))} · ${e(i.scope.replace('_', '-'))} incident · ${when}</div></li>`;
+<div class="meta">${e(reasonWords(i.reason))} · ${e(incidentSubject(i))} · ${when}</div></li>`;
 }
 
+const RECENT_SHOWN = 5;
+
 function incidentsSection(incidents: { open: Incident[]; recent: Incident[] }, now: number): string {
-  const open = incidents.open.length ? incidents.open.map((i) => incidentItem(i, now)).join('\n') : '<li class="none">No open incidents.</li>';
-  const recent = incidents.recent.filter((i) => i.status === 'resolved').slice(0, 10);
+  const open = incidents.open.length ? sortIncidents(incidents.open).map((i) => incidentItem(i, now)).join('\n') : '<li class="none">No open incidents.</li>';
+  const recent = incidents.recent
+    .filter((i) => i.status === 'resolved')
+    .sort((a, b) => (b.resolvedAt ?? 0) - (a.resolvedAt ?? 0))
+    .slice(0, RECENT_SHOWN);
   return `<section class="incidents" aria-labelledby="open-incidents">
 <h2 id="open-incidents">Open incidents (${incidents.open.length})</h2>
 <ul>${open}</ul>

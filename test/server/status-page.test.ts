@@ -124,9 +124,23 @@ describe('status page', () => {
     expect(html).toContain('since <time datetime="2024-03-05T15:20:07.000Z">2024-03-05 15:20:07 UTC</time> · open for 9m 53s');
     expect(html).toContain('Recently resolved');
     expect(html).toContain('lasted 2m 5s');
+    expect(html).toContain('check facebook/web/session');
     const none = renderStatusPage(outage, { open: [], recent: [] }, NOW);
     expect(none).toContain('No open incidents.');
     expect(none).not.toContain('Recently resolved');
+  });
+
+  it('puts the widest incidents first: multi-platform, then platform, then check', () => {
+    const multi = incident({ id: 'm', scope: 'multi_platform', group: null, endpoint: null, check: null, groups: ['facebook', 'threads'], summary: 'MULTI', startedAt: NOW - 1000 });
+    const group = incident({ id: 'g', scope: 'group', endpoint: null, check: null, summary: 'GROUP', startedAt: NOW - 2000 });
+    const check1 = incident({ id: 'c1', summary: 'CHECK-OLD', startedAt: NOW - 9000 });
+    const check2 = incident({ id: 'c2', summary: 'CHECK-NEW', startedAt: NOW - 3000 });
+    const html = renderStatusPage(outage, { open: [check2, group, check1, multi], recent: [] }, NOW);
+    const order = ['MULTI', 'GROUP', 'CHECK-OLD', 'CHECK-NEW'].map((s) => html.indexOf(`<strong>${s}</strong>`));
+    expect(order.every((p) => p > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(html).toContain('multi-platform incident (facebook, threads)');
+    expect(html).toContain('platform incident (facebook)');
   });
 
   it('draws one history mark per recent run, failures apart, with a text equivalent', () => {
