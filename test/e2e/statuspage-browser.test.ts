@@ -90,7 +90,7 @@ describe.skipIf(!available)(`status page in headless Chromium${skipNote}`, () =>
     expect(await card('facebook').locator('.tick.ok').count()).toBeGreaterThan(0);
     expect(await page.locator('a[href="/metrics"]').count()).toBe(1);
     // The header colour is the "down" colour, computed by the browser.
-    expect(await page.locator('header').evaluate((h) => getComputedStyle(h).backgroundColor)).toBe('rgb(198, 40, 40)');
+    expect(await page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor")).toBe('rgb(198, 40, 40)');
     expect(dialogs).toEqual([]);
 
     await mkdir(`${ROOT}test-artifacts`, { recursive: true });
@@ -100,7 +100,7 @@ describe.skipIf(!available)(`status page in headless Chromium${skipNote}`, () =>
 
     // Readable on a phone: nothing wider than the viewport.
     const phone = await open(browser, { url: `${s.url}/` }, 375);
-    const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await phone.page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     expect(await phone.page.locator('section.group[data-group="facebook"] .reason').isVisible()).toBe(true);
   }, 60_000);
