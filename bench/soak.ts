@@ -167,15 +167,34 @@ interface Sample {
   handles: number;
   handleKinds: Record<string, number>;
   runs: number;
+  inFlight: number;
   lagCount: number;
   lagSum: number;
   lagBuckets: Map<number, number>;
 }
 
-type MetricGet = { get(): Promise<{ values: { labels: Record<string, string | number>; value: number; metricName?: string }[] }> };
+/** One sample line of the Prometheus text exposition. */
+interface Series {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
 
-async function sumOf(m: MetricGet, filter: (l: Record<string, string | number>) => boolean = () => true): Promise<number> {
-  return (await m.get()).values.filter((v) => filter(v.labels)).reduce((s, v) => s + v.value, 0);
+/** Parse the exposition (the SPEC's names are the soak's only contract with the daemon). */
+function parseExposition(text: string): Series[] {
+  const out: Series[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!m) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
+    out.push({ name: m[1]!, labels, value: Number(m[3]) });
+  }
+  return out;
+}
+
+function sum(series: Series[], name: string, filter: (l: Record<string, string>) => boolean = () => true): number {
+  return series.filter((s) => s.name === name && filter(s.labels)).reduce((a, s) => a + s.value, 0);
 }
 
 function fmtLag(prev: Sample | undefined, cur: Sample): string {
@@ -212,7 +231,6 @@ async function main(): Promise<number> {
     },
   };
   const daemon = await startDaemon({ configPath, env: {}, logger: createLogger({ level: 'warn', redactor: createRedactor(), destination }) });
-  const m = daemon.metrics;
   const checks = daemon.config().checks.length;
   console.log(`soak: ${checks} checks against ${url} for ${args.minutes} min (seed ${args.seed}, warm-up ${args.warmupMinutes} min, faults every ${args.faultEverySeconds}s); logs in ${logFile}`);
 
@@ -226,32 +244,34 @@ async function main(): Promise<number> {
 
   const t0 = Date.now();
   const samples: Sample[] = [];
+  const scrape = async (): Promise<Series[]> => parseExposition(await daemon.metrics.registry.metrics());
   const sample = async (): Promise<Sample> => {
     const mem = process.memoryUsage();
     const kinds: Record<string, number> = {};
     for (const k of process.getActiveResourcesInfo()) kinds[k] = (kinds[k] ?? 0) + 1;
-    const lag = (await (m.schedulerLag as unknown as MetricGet).get()).values;
+    const series = await scrape();
     const buckets = new Map<number, number>();
-    for (const v of lag) if (v.metricName?.endsWith('_bucket') && v.labels.le !== '+Inf') buckets.set(Number(v.labels.le), v.value);
+    for (const v of series) if (v.name === 'outpost_scheduler_lag_seconds_bucket' && v.labels.le !== '+Inf') buckets.set(Number(v.labels.le), v.value);
     return {
       atMin: (Date.now() - t0) / 60_000,
       rssMb: mem.rss / MB,
       heapMb: mem.heapUsed / MB,
       handles: Object.values(kinds).reduce((a, b) => a + b, 0),
       handleKinds: kinds,
-      runs: await sumOf(m.checkRuns as unknown as MetricGet),
-      lagCount: lag.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0,
-      lagSum: lag.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0,
+      runs: sum(series, 'outpost_check_runs_total'),
+      inFlight: sum(series, 'outpost_checks_in_flight'),
+      lagCount: sum(series, 'outpost_scheduler_lag_seconds_count'),
+      lagSum: sum(series, 'outpost_scheduler_lag_seconds_sum'),
       lagBuckets: buckets,
     };
   };
-  const report = async (s: Sample, prev: Sample | undefined) => {
+  const report = (s: Sample, prev: Sample | undefined) => {
     const kinds = Object.entries(s.handleKinds)
       .sort((a, b) => b[1] - a[1])
       .map(([k, n]) => `${k}:${n}`)
       .join(' ');
     console.log(
-      `[${s.atMin.toFixed(1).padStart(5)} min] rss ${s.rssMb.toFixed(1)} MB  heap ${s.heapMb.toFixed(1)} MB  handles ${s.handles} (${kinds})  runs +${s.runs - (prev?.runs ?? 0)}  ${fmtLag(prev, s)}  in flight ${await sumOf(m.checksInFlight as unknown as MetricGet)}`,
+      `[${s.atMin.toFixed(1).padStart(5)} min] rss ${s.rssMb.toFixed(1)} MB  heap ${s.heapMb.toFixed(1)} MB  handles ${s.handles} (${kinds})  runs +${s.runs - (prev?.runs ?? 0)}  ${fmtLag(prev, s)}  in flight ${s.inFlight}`,
     );
   };
 
@@ -260,15 +280,16 @@ async function main(): Promise<number> {
   while (Date.now() < end) {
     await new Promise((r) => setTimeout(r, Math.min(args.reportEverySeconds * 1000, end - Date.now())));
     const s = await sample();
-    await report(s, samples.at(-1));
+    report(s, samples.at(-1));
     samples.push(s);
     if (!warm && s.atMin >= args.warmupMinutes) warm = s;
   }
   clearInterval(faultTimer);
 
+  const final = await scrape();
   const byReason = new Map<string, number>();
-  for (const v of (await (m.checkFailures as unknown as MetricGet).get()).values) byReason.set(String(v.labels.reason), (byReason.get(String(v.labels.reason)) ?? 0) + v.value);
-  const successes = await sumOf(m.checkRuns as unknown as MetricGet, (l) => l.result === 'success');
+  for (const v of final) if (v.name === 'outpost_check_failures_total') byReason.set(v.labels.reason ?? '?', (byReason.get(v.labels.reason ?? '?') ?? 0) + v.value);
+  const successes = sum(final, 'outpost_check_runs_total', (l) => l.result === 'success');
   await daemon.stop();
   child.disconnect();
   logStream.end();
