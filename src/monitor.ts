@@ -68,10 +68,7 @@ export function createMonitor(opts: MonitorOptions): Monitor {
     for (const check of next.checks) {
       const rec = recs.get(check.id);
       if (rec) {
-        // Metadata (type, interval) may have changed: replace its info series.
-        if (rec.check.info.type !== check.info.type || rec.check.info.interval_seconds !== check.info.interval_seconds) {
-          opts.metrics.checkInfo.remove({ ...rec.check.labels, ...rec.check.info });
-        }
+        // Metadata (type, interval) may have changed: describeCheck replaces its info series.
         rec.check = check;
       } else {
         recs.set(check.id, { check, status: initialStatus(now()), history: [] });
@@ -96,14 +93,14 @@ export function createMonitor(opts: MonitorOptions): Monitor {
         outcome = await runCheck(check, sessions.get(key), { now, userAgent: opts.userAgent, retryMinMs: opts.retryMinMs });
       } catch (err) {
         opts.logger.error({ err, check: check.id }, 'check run failed inside Outpost');
-        outcome = { ok: false, reason: 'internal', message: 'internal error', httpStatus: 0, durationMs: 0, trace: { timings: { resolve: 0, connect: 0, tls: 0, processing: 0, transfer: 0 }, attempts: 0 }, session: sessions.get(key) };
+        outcome = { ok: false, reason: 'internal', message: 'internal error', httpStatus: 0, durationMs: 0, trace: { timings: { resolve: 0, connect: 0, tls: 0, processing: 0, transfer: 0 }, attempts: 0 }, session: sessions.get(key), issued: [] };
       }
       // The endpoint's session is shared by its checks: adopt the run's view of it.
       if (recs.get(check.id) !== rec) return rec; // removed by a reload mid-run
-      const before = sessions.get(key);
+      // Every session the run created is secret, including one rejected within the same run.
+      for (const s of outcome.issued) opts.redactor.add(sessionSecrets(s));
       if (outcome.session) {
         sessions.set(key, outcome.session);
-        if (outcome.session !== before) opts.redactor.add(sessionSecrets(outcome.session));
       } else if (check.usesSession || check.type === 'login') sessions.delete(key);
       const at = now();
       const summary: RunSummary = {

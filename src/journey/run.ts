@@ -20,6 +20,8 @@ export interface RunOutcome {
   trace: ProbeTrace;
   /** The endpoint's session after the run (undefined: none). */
   session: Session | undefined;
+  /** Sessions this run created, kept or not: their values are secrets to redact. */
+  issued: Session[];
 }
 
 export interface RunEnv {
@@ -39,6 +41,7 @@ export async function runCheck(check: CompiledCheck, session: Session | undefine
   const started = performance.now();
   const deadline = started + check.timeoutMs;
   const trace = newTrace();
+  const issued: Session[] = [];
   const ctx: StepContext = {
     check,
     session,
@@ -57,6 +60,7 @@ export async function runCheck(check: CompiledCheck, session: Session | undefine
     durationMs: performance.now() - started,
     trace,
     session: ctx.session,
+    issued,
   });
 
   const login = check.endpointRef.login;
@@ -69,6 +73,7 @@ export async function runCheck(check: CompiledCheck, session: Session | undefine
       return finish(r);
     }
     ctx.session = r.session;
+    if (r.session) issued.push(r.session);
     if (check.type === 'login') {
       ctx.session!.worked = true;
       return finish(r);

@@ -102,7 +102,7 @@ describe('secret redaction: a session created and rejected within one run', () =
   // rejected in the same run, RunOutcome.session is undefined, so the monitor never registers that
   // session's cookie/token with the redactor and the failure message shows it. Remove `.fails` once
   // RunOutcome reports the sessions a run created.
-  it.fails('the token in the redirect URL is redacted', async () => {
+  it('the token in the redirect URL is redacted', async () => {
     const failed = runs(st.s).filter((l) => l.check === 'threads/web/feed' && l.ok === false);
     expect(failed.length).toBeGreaterThan(0);
     for (const l of failed) expect(String(l.error)).toContain('[REDACTED]');
