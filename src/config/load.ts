@@ -29,6 +29,15 @@ export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = proc
 
 /** Never throws: any input gives a config or a list of issues. */
 export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
+  try {
+    return parse(text, env);
+  } catch (err) {
+    // A bug, not the user's mistake; still an answer rather than a crash of the daemon or a reload.
+    return { ok: false, issues: [{ path: '(config)', message: `cannot load: ${(err as Error).message.split('\n')[0]}` }] };
+  }
+}
+
+function parse(text: string, env: NodeJS.ProcessEnv): LoadResult {
   // prettyErrors: false leaves linePos unset: a LineCounter gives the line of each error.
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
@@ -60,13 +69,8 @@ export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.e
       issues: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: issueMessage(i) })),
     };
   }
-  try {
-    const { config, issues } = compileConfig(parsed.data, env);
-    if (!config) return { ok: false, issues };
-    return { ok: true, config };
-  } catch (err) {
-    return { ok: false, issues: [{ path: '(config)', message: `cannot compile: ${(err as Error).message}` }] };
-  }
+  const { config, issues } = compileConfig(parsed.data, env);
+  return config ? { ok: true, config } : { ok: false, issues };
 }
 
 function issueMessage(i: { code: string; message: string; keys?: readonly string[]; issues?: readonly { message: string }[] }): string {

@@ -144,8 +144,10 @@ function authorized(req: http.IncomingMessage, opts: ServerOptions): boolean {
   const auth = opts.auth;
   if (!auth) return true;
   const header = req.headers.authorization ?? '';
-  if ('bearer' in auth) return header.startsWith('Bearer ') && safeEqual(header.slice(7), auth.bearer);
-  if (!header.startsWith('Basic ')) return false;
+  // Auth schemes are case-insensitive (RFC 9110 §11.1).
+  const scheme = header.slice(0, header.indexOf(' ') + 1).toLowerCase();
+  if ('bearer' in auth) return scheme === 'bearer ' && safeEqual(header.slice(7).trim(), auth.bearer);
+  if (scheme !== 'basic ') return false;
   const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
   const i = decoded.indexOf(':');
   if (i < 0) return false;
