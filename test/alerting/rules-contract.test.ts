@@ -15,36 +15,10 @@ import {
   allRules,
   loadRuleGroups,
 } from './rules-file.js';
+import { SPEC_METRICS as SPEC_METRIC_NAMES, SPEC_HISTOGRAMS } from '../support/spec-metrics.js';
 
 /** The metric names SPEC.md defines (histograms expose _bucket/_sum/_count of these). */
-const SPEC_METRICS = new Set([
-  'outpost_check_info',
-  'outpost_check_up',
-  'outpost_check_state',
-  'outpost_check_duration_seconds',
-  'outpost_check_runs_total',
-  'outpost_check_attempts_total',
-  'outpost_check_failures_total',
-  'outpost_check_consecutive_failures',
-  'outpost_check_last_run_timestamp_seconds',
-  'outpost_check_last_success_timestamp_seconds',
-  'outpost_check_http_status_code',
-  'outpost_check_phase_duration_seconds',
-  'outpost_session_age_seconds',
-  'outpost_tls_cert_expiry_timestamp_seconds',
-  'outpost_group_up',
-  'outpost_group_state',
-  'outpost_maintenance_active',
-  'outpost_incidents_open',
-  'outpost_incidents_total',
-  'outpost_webhook_deliveries_total',
-  'outpost_webhook_queue_depth',
-  'outpost_scheduler_lag_seconds',
-  'outpost_checks_in_flight',
-  'outpost_config_last_reload_successful',
-  'outpost_config_last_reload_success_timestamp_seconds',
-  'outpost_build_info',
-]);
+const SPEC_METRICS = new Set<string>([...SPEC_METRIC_NAMES, ...SPEC_HISTOGRAMS]);
 
 const ALERTS_REQUIRED = [
   'OutpostForcedLogout',

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { DASHBOARDS_DIR } from './generate.js';
 import { metricNames } from './promql.js';
 import { allPanels, dashboardQueries, readDashboard } from './queries.js';
-import { KNOWN_SERIES } from './spec-metrics.js';
+import { KNOWN_SERIES } from '../support/spec-metrics.js';
 
 type Json = Record<string, unknown>;
 
