@@ -72,6 +72,68 @@ export class ProbeError extends Error {
 
 const DEFAULT_MAX_HEADER_SIZE = 64 * 1024;
 
+/** What the connector of a pooled client needs to know about the request it is connecting for. */
+interface ConnectContext {
+  req: ProbeRequest;
+  trace: ProbeTrace;
+  phase: { connectedAt: number };
+  signal: AbortSignal;
+}
+
+/**
+ * An undici Client reused across requests, one request at a time. Every request still gets a
+ * fresh connection (`reset: true`: the socket is closed after the answer), so DNS, connect and
+ * TLS are measured on every run; what is reused is only the Client object, whose construction
+ * was the largest cost of a run after the connection itself. Its connector reads the request in
+ * `ctx`, set while the client is lent out, so the phase timings land in the right trace.
+ */
+interface PooledClient {
+  client: Client;
+  key: string;
+  ctx: ConnectContext | undefined;
+}
+
+/** Idle clients by origin and header limit; bounded, a client past the bounds is destroyed. */
+const idle = new Map<string, PooledClient[]>();
+const MAX_IDLE_PER_KEY = 64;
+const MAX_IDLE_TOTAL = 512;
+let idleTotal = 0;
+
+function acquire(origin: string, maxHeaderSize: number): PooledClient {
+  const key = `${maxHeaderSize} ${origin}`;
+  const list = idle.get(key);
+  const reused = list?.pop();
+  if (reused) {
+    idleTotal--;
+    if (list!.length === 0) idle.delete(key);
+    return reused;
+  }
+  const pc: PooledClient = { client: undefined as unknown as Client, key, ctx: undefined };
+  pc.client = new Client(origin, {
+    connect: (opts, cb) => {
+      if (!pc.ctx) return cb(Object.assign(new Error('connect outside a probe'), { code: 'UND_ERR_SOCKET' }), null);
+      timedConnect(pc.ctx, opts as ConnectOpts, cb as ConnectCallback);
+    },
+    pipelining: 0,
+    maxHeaderSize,
+    maxResponseSize: -1,
+  });
+  return pc;
+}
+
+/** Back to the idle list when the request ended cleanly; destroyed otherwise. */
+function release(pc: PooledClient, clean: boolean): void {
+  pc.ctx = undefined;
+  const list = idle.get(pc.key);
+  if (!clean || idleTotal >= MAX_IDLE_TOTAL || (list && list.length >= MAX_IDLE_PER_KEY)) {
+    pc.client.destroy().catch(() => undefined);
+    return;
+  }
+  if (list) list.push(pc);
+  else idle.set(pc.key, [pc]);
+  idleTotal++;
+}
+
 export async function probe(req: ProbeRequest, trace: ProbeTrace): Promise<ProbeResponse> {
   trace.attempts++;
   const remaining = req.deadline - performance.now();
@@ -79,28 +141,26 @@ export async function probe(req: ProbeRequest, trace: ProbeTrace): Promise<Probe
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), remaining);
   const phase = { connectedAt: 0 };
-  const client = new Client(req.url.origin, {
-    connect: timedConnector(req, trace, phase, controller.signal),
-    pipelining: 0,
-    headersTimeout: Math.ceil(remaining),
-    bodyTimeout: Math.ceil(remaining),
-    maxHeaderSize: req.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
-    maxResponseSize: -1,
-  });
+  const pc = acquire(req.url.origin, req.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE);
+  pc.ctx = { req, trace, phase, signal: controller.signal };
+  let clean = false;
   const started = performance.now();
   try {
-    const res = await client.request({
+    const res = await pc.client.request({
       path: req.url.pathname + req.url.search,
       method: req.method as Dispatcher.HttpMethod,
       headers: req.headers,
       body: req.body,
       signal: controller.signal,
       reset: true,
+      headersTimeout: Math.ceil(remaining),
+      bodyTimeout: Math.ceil(remaining),
     });
     const headersAt = performance.now();
     trace.timings.processing += (headersAt - (phase.connectedAt || started)) / 1000;
     const raw = await readCapped(res.body, req.maxBodyBytes);
     trace.timings.transfer += (performance.now() - headersAt) / 1000;
+    clean = true;
     const body = decode(raw, res.headers['content-encoding'], req.maxBodyBytes);
     return { status: res.statusCode, headers: res.headers, body, url: req.url };
   } catch (err) {
@@ -110,7 +170,7 @@ export async function probe(req: ProbeRequest, trace: ProbeTrace): Promise<Probe
     throw new ProbeError(reason, describeError(err));
   } finally {
     clearTimeout(timer);
-    client.destroy().catch(() => undefined);
+    release(pc, clean && !controller.signal.aborted);
   }
 }
 
@@ -145,63 +205,65 @@ function decode(raw: Buffer, encoding: string | string[] | undefined, cap: numbe
   }
 }
 
-/** A connector that times DNS, TCP and TLS into the trace and records certificate expiry. */
-function timedConnector(req: ProbeRequest, trace: ProbeTrace, phase: { connectedAt: number }, signal: AbortSignal) {
-  return (opts: { hostname: string; port: string; protocol: string; servername?: string }, cb: (...args: [null, net.Socket] | [Error, null]) => void): void => {
-    let done = false;
-    let socket: net.Socket | undefined;
-    const finish = (err: Error | null, s?: net.Socket) => {
-      if (done) return;
-      done = true;
-      signal.removeEventListener('abort', onAbort);
-      if (err) {
-        socket?.destroy();
-        cb(err, null);
-      } else cb(null, s!);
-    };
-    const onAbort = () => finish(Object.assign(new Error('connect aborted by the deadline'), { code: 'UND_ERR_CONNECT_TIMEOUT' }));
-    signal.addEventListener('abort', onAbort, { once: true });
+type ConnectOpts = { hostname: string; port: string; protocol: string; servername?: string };
+type ConnectCallback = (...args: [null, net.Socket] | [Error, null]) => void;
 
-    const host = opts.hostname.startsWith('[') ? opts.hostname.slice(1, -1) : opts.hostname;
-    const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
-    const t0 = performance.now();
-    const connect = (address: string, family: number) => {
-      const t1 = performance.now();
-      trace.timings.resolve += (t1 - t0) / 1000;
-      socket = net.connect({ host: address, port, family, noDelay: true });
-      socket.once('error', (err) => finish(err));
-      socket.once('connect', () => {
-        const t2 = performance.now();
-        trace.timings.connect += (t2 - t1) / 1000;
-        if (opts.protocol !== 'https:') {
-          phase.connectedAt = t2;
-          return finish(null, socket);
-        }
-        const secure = tls.connect({
-          socket,
-          servername: req.tls.serverName ?? (net.isIP(host) ? undefined : host),
-          rejectUnauthorized: !req.tls.insecureSkipVerify,
-          ca: req.tls.ca ? [...tls.rootCertificates, req.tls.ca] : undefined,
-          ALPNProtocols: ['http/1.1'],
-        });
-        socket = secure;
-        secure.once('error', (err) => finish(err));
-        secure.once('secureConnect', () => {
-          const t3 = performance.now();
-          trace.timings.tls += (t3 - t2) / 1000;
-          phase.connectedAt = t3;
-          recordCertExpiry(secure, trace);
-          finish(null, secure);
-        });
+/** A connection for one request: DNS, TCP and TLS timed into its trace; certificate expiry recorded. */
+function timedConnect(ctx: ConnectContext, opts: ConnectOpts, cb: ConnectCallback): void {
+  const { req, trace, phase, signal } = ctx;
+  let done = false;
+  let socket: net.Socket | undefined;
+  const finish = (err: Error | null, s?: net.Socket) => {
+    if (done) return;
+    done = true;
+    signal.removeEventListener('abort', onAbort);
+    if (err) {
+      socket?.destroy();
+      cb(err, null);
+    } else cb(null, s!);
+  };
+  const onAbort = () => finish(Object.assign(new Error('connect aborted by the deadline'), { code: 'UND_ERR_CONNECT_TIMEOUT' }));
+  signal.addEventListener('abort', onAbort, { once: true });
+
+  const host = opts.hostname.startsWith('[') ? opts.hostname.slice(1, -1) : opts.hostname;
+  const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
+  const t0 = performance.now();
+  const connect = (address: string, family: number) => {
+    const t1 = performance.now();
+    trace.timings.resolve += (t1 - t0) / 1000;
+    socket = net.connect({ host: address, port, family, noDelay: true });
+    socket.once('error', (err) => finish(err));
+    socket.once('connect', () => {
+      const t2 = performance.now();
+      trace.timings.connect += (t2 - t1) / 1000;
+      if (opts.protocol !== 'https:') {
+        phase.connectedAt = t2;
+        return finish(null, socket);
+      }
+      const secure = tls.connect({
+        socket,
+        servername: req.tls.serverName ?? (net.isIP(host) ? undefined : host),
+        rejectUnauthorized: !req.tls.insecureSkipVerify,
+        ca: req.tls.ca ? [...tls.rootCertificates, req.tls.ca] : undefined,
+        ALPNProtocols: ['http/1.1'],
       });
-    };
-    const family = net.isIP(host);
-    if (family) return connect(host, family);
-    lookup(host, (err, address, fam) => {
-      if (err) return finish(err);
-      connect(address, fam);
+      socket = secure;
+      secure.once('error', (err) => finish(err));
+      secure.once('secureConnect', () => {
+        const t3 = performance.now();
+        trace.timings.tls += (t3 - t2) / 1000;
+        phase.connectedAt = t3;
+        recordCertExpiry(secure, trace);
+        finish(null, secure);
+      });
     });
   };
+  const family = net.isIP(host);
+  if (family) return connect(host, family);
+  lookup(host, (err, address, fam) => {
+    if (err) return finish(err);
+    connect(address, fam);
+  });
 }
 
 function recordCertExpiry(socket: tls.TLSSocket, trace: ProbeTrace): void {

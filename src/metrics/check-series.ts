@@ -1,0 +1,280 @@
+/**
+ * The per-check series (info, up, state, duration histogram, runs, attempts, failures,
+ * consecutive failures, last run/success, HTTP status, phases), kept as plain numbers per check
+ * and rendered to Prometheus text by hand.
+ *
+ * Why not prom-client here: with 10,000 checks these are ~300,000 series. prom-client hashes a
+ * label object on every set/inc (~15 per run) and formats the whole registry synchronously on a
+ * scrape (seconds, and hundreds of MB of label objects). Here a run is a few field writes, the
+ * label text of a check is escaped once, the lines of a check are cached until it changes (a
+ * scrape re-renders only the checks that ran since the last one), and a scrape renders in slices
+ * that yield to the event loop between them. The output is the same text prom-client would write: same names, HELP,
+ * TYPE, labels and series, and a series appears only once it has a value, as before.
+ */
+import { REASONS, type Reason } from '../reasons.js';
+import { CHECK_STATES, type CheckState } from '../state/check-state.js';
+
+export const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
+export const PHASE_NAMES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
+
+export interface CheckKey {
+  labels: { group: string; endpoint: string; check: string; location: string };
+  info: { type: string; interval_seconds: string };
+}
+
+interface Cell {
+  /** `group="…",endpoint="…",check="…",location="…"`, escaped once. */
+  l: string;
+  info: string;
+  up: number;
+  state: CheckState;
+  consecutive: number;
+  success: number;
+  failure: number;
+  attempts: number;
+  failures?: Float64Array;
+  lastRun?: number;
+  lastSuccess?: number;
+  httpStatus?: number;
+  phases?: Float64Array;
+  /** Non-cumulative bucket counts, then +Inf; sum and count beside. */
+  buckets?: Float64Array;
+  sum: number;
+  count: number;
+  /** Rendered lines of each family, cached until the next change of this check. */
+  text?: string[];
+}
+
+export interface RunValues {
+  ok: boolean;
+  reason: Reason | null;
+  at: number;
+  durationSeconds: number;
+  attempts: number;
+  httpStatus: number;
+  consecutiveFailures: number;
+  state: CheckState;
+  phases: Record<(typeof PHASE_NAMES)[number], number>;
+}
+
+export interface CheckSeries {
+  /** Create or update the configuration-time series of a check (info, state, up, zeroed counters). */
+  describe(key: CheckKey, state: CheckState, up: boolean, consecutiveFailures: number): void;
+  record(key: CheckKey, run: RunValues): void;
+  remove(key: CheckKey): void;
+  /** Checks with series. */
+  size(): number;
+  /** Prometheus text of every family, rendered in slices of `slice` checks with a yield between. */
+  render(slice?: number): Promise<string>;
+  /** The same, in one synchronous pass (small registries, tests). */
+  renderSync(): string;
+}
+
+const REASON_INDEX = new Map<string, number>(REASONS.map((r, i) => [r, i]));
+
+interface Family {
+  name: string;
+  help: string;
+  type: 'gauge' | 'counter' | 'histogram';
+  lines(c: Cell): string;
+}
+
+const num = (v: number): string => (v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : Number.isNaN(v) ? 'NaN' : String(v));
+
+const FAMILIES: Family[] = [
+  { name: 'outpost_check_info', help: 'Configured check (1); metadata in labels, join with group_left.', type: 'gauge', lines: (c) => `outpost_check_info{${c.l}${c.info}} 1\n` },
+  { name: 'outpost_check_up', help: '1 when the last run of the check succeeded, else 0.', type: 'gauge', lines: (c) => `outpost_check_up{${c.l}} ${c.up}\n` },
+  {
+    name: 'outpost_check_state',
+    help: 'Current state of the check: 1 for the current state, 0 for the others.',
+    type: 'gauge',
+    lines: (c) => {
+      let s = '';
+      for (const st of CHECK_STATES) s += `outpost_check_state{${c.l},state="${st}"} ${st === c.state ? 1 : 0}\n`;
+      return s;
+    },
+  },
+  {
+    name: 'outpost_check_duration_seconds',
+    help: 'Duration of check runs, retries included.',
+    type: 'histogram',
+    lines: (c) => {
+      if (!c.buckets) return '';
+      let s = '';
+      let acc = 0;
+      for (let i = 0; i < DURATION_BUCKETS.length; i++) {
+        acc += c.buckets[i]!;
+        s += `outpost_check_duration_seconds_bucket{le="${DURATION_BUCKETS[i]}",${c.l}} ${acc}\n`;
+      }
+      acc += c.buckets[DURATION_BUCKETS.length]!;
+      s += `outpost_check_duration_seconds_bucket{le="+Inf",${c.l}} ${acc}\n`;
+      return s + `outpost_check_duration_seconds_sum{${c.l}} ${num(c.sum)}\noutpost_check_duration_seconds_count{${c.l}} ${c.count}\n`;
+    },
+  },
+  {
+    name: 'outpost_check_runs_total',
+    help: 'Check runs by result.',
+    type: 'counter',
+    lines: (c) => `outpost_check_runs_total{${c.l},result="success"} ${c.success}\noutpost_check_runs_total{${c.l},result="failure"} ${c.failure}\n`,
+  },
+  { name: 'outpost_check_attempts_total', help: 'HTTP requests made by check runs, retries included.', type: 'counter', lines: (c) => `outpost_check_attempts_total{${c.l}} ${c.attempts}\n` },
+  {
+    name: 'outpost_check_failures_total',
+    help: 'Failed check runs by reason.',
+    type: 'counter',
+    lines: (c) => {
+      if (!c.failures) return '';
+      let s = '';
+      for (let i = 0; i < REASONS.length; i++) if (c.failures[i]! > 0) s += `outpost_check_failures_total{${c.l},reason="${REASONS[i]}"} ${c.failures[i]}\n`;
+      return s;
+    },
+  },
+  { name: 'outpost_check_consecutive_failures', help: 'Failed runs in a row.', type: 'gauge', lines: (c) => `outpost_check_consecutive_failures{${c.l}} ${c.consecutive}\n` },
+  {
+    name: 'outpost_check_last_run_timestamp_seconds',
+    help: 'When the last run of the check ended.',
+    type: 'gauge',
+    lines: (c) => (c.lastRun === undefined ? '' : `outpost_check_last_run_timestamp_seconds{${c.l}} ${num(c.lastRun)}\n`),
+  },
+  {
+    name: 'outpost_check_last_success_timestamp_seconds',
+    help: 'When the last successful run of the check ended.',
+    type: 'gauge',
+    lines: (c) => (c.lastSuccess === undefined ? '' : `outpost_check_last_success_timestamp_seconds{${c.l}} ${num(c.lastSuccess)}\n`),
+  },
+  {
+    name: 'outpost_check_http_status_code',
+    help: 'HTTP status of the last answer (0 when none).',
+    type: 'gauge',
+    lines: (c) => (c.httpStatus === undefined ? '' : `outpost_check_http_status_code{${c.l}} ${c.httpStatus}\n`),
+  },
+  {
+    name: 'outpost_check_phase_duration_seconds',
+    help: 'Duration of each phase of the last run, summed over redirects and steps.',
+    type: 'gauge',
+    lines: (c) => {
+      if (!c.phases) return '';
+      let s = '';
+      for (let i = 0; i < PHASE_NAMES.length; i++) s += `outpost_check_phase_duration_seconds{${c.l},phase="${PHASE_NAMES[i]}"} ${num(c.phases[i]!)}\n`;
+      return s;
+    },
+  },
+];
+
+const HEADERS = FAMILIES.map((f) => `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n`);
+
+/** Label value escaping of the Prometheus text format (as prom-client does it). */
+export function escapeLabelValue(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+function labelText(k: CheckKey): string {
+  const l = k.labels;
+  return `group="${escapeLabelValue(l.group)}",endpoint="${escapeLabelValue(l.endpoint)}",check="${escapeLabelValue(l.check)}",location="${escapeLabelValue(l.location)}"`;
+}
+
+function infoText(k: CheckKey): string {
+  return `,type="${escapeLabelValue(k.info.type)}",interval_seconds="${escapeLabelValue(k.info.interval_seconds)}"`;
+}
+
+/**
+ * The lines of one check, family by family, each flattened: a string built with `+=` is a rope
+ * that V8 would re-flatten on every join; Number(s) flattens it once, in place.
+ */
+function linesOf(c: Cell): string[] {
+  const out = FAMILIES.map((f) => f.lines(c));
+  for (const s of out) Number(s);
+  return out;
+}
+
+const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+export function createCheckSeries(): CheckSeries {
+  /** Keyed by the rendered label text: one entry per label set, as in a prom-client metric. */
+  const cells = new Map<string, Cell>();
+  /** Memo of CheckKey → label text (compiled checks are long-lived objects). */
+  const keyText = new WeakMap<CheckKey['labels'], string>();
+  const textOf = (k: CheckKey): string => {
+    let t = keyText.get(k.labels);
+    if (t === undefined) {
+      t = labelText(k);
+      keyText.set(k.labels, t);
+    }
+    return t;
+  };
+  const cellOf = (k: CheckKey): Cell => {
+    const l = textOf(k);
+    let c = cells.get(l);
+    if (!c) {
+      c = { l, info: infoText(k), up: 0, state: 'unknown', consecutive: 0, success: 0, failure: 0, attempts: 0, sum: 0, count: 0 };
+      cells.set(l, c);
+    }
+    return c;
+  };
+
+  const assemble = (list: readonly Cell[]): string => {
+    const parts: string[] = [];
+    for (let f = 0; f < FAMILIES.length; f++) {
+      parts.push(HEADERS[f]!);
+      for (const c of list) parts.push(c.text![f]!);
+      parts.push('\n');
+    }
+    return parts.join('');
+  };
+
+  return {
+    describe(k, state, up, consecutiveFailures) {
+      const c = cellOf(k);
+      c.info = infoText(k);
+      c.state = state;
+      c.up = up ? 1 : 0;
+      c.consecutive = consecutiveFailures;
+      c.text = undefined;
+    },
+    record(k, r) {
+      const c = cellOf(k);
+      c.up = r.ok ? 1 : 0;
+      c.state = r.state;
+      const b = (c.buckets ??= new Float64Array(DURATION_BUCKETS.length + 1));
+      let i = 0;
+      while (i < DURATION_BUCKETS.length && r.durationSeconds > DURATION_BUCKETS[i]!) i++;
+      b[i]!++;
+      c.sum += r.durationSeconds;
+      c.count++;
+      if (r.ok) c.success++;
+      else c.failure++;
+      c.attempts += r.attempts;
+      if (!r.ok && r.reason) {
+        const f = (c.failures ??= new Float64Array(REASONS.length));
+        f[REASON_INDEX.get(r.reason)!]!++;
+      }
+      c.consecutive = r.consecutiveFailures;
+      c.lastRun = r.at;
+      if (r.ok) c.lastSuccess = r.at;
+      c.httpStatus = r.httpStatus;
+      const p = (c.phases ??= new Float64Array(PHASE_NAMES.length));
+      for (let j = 0; j < PHASE_NAMES.length; j++) p[j] = r.phases[PHASE_NAMES[j]!];
+      c.text = undefined;
+    },
+    remove(k) {
+      cells.delete(textOf(k));
+    },
+    size: () => cells.size,
+    async render(slice = 1000) {
+      const list = [...cells.values()];
+      // First bring every changed check's lines up to date, a slice at a time…
+      for (let i = 0; i < list.length; i++) {
+        const c = list[i]!;
+        if (!c.text) c.text = linesOf(c);
+        if (i % slice === slice - 1) await yieldToLoop();
+      }
+      // …then lay them out family by family (the text format wants each family in one group).
+      return assemble(list);
+    },
+    renderSync() {
+      const list = [...cells.values()];
+      for (const c of list) c.text ??= linesOf(c);
+      return assemble(list);
+    },
+  };
+}
