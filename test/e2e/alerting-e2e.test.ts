@@ -50,7 +50,7 @@ describe.skipIf(!available)(`alerting end to end: simulator → Outpost → Prom
     const dir = await mkdtemp(path.join(tmpdir(), 'outpost-alerting-e2e-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
 
-    const s = await startSimDaemon({ location: 'lab' });
+    const s = await startSimDaemon({ location: 'lab', interval: '2s', timeout: '1500ms' });
     cleanups.push(s.stop);
     const receiver = await startWebhookReceiver();
     cleanups.push(receiver.stop);
@@ -69,7 +69,7 @@ describe.skipIf(!available)(`alerting end to end: simulator → Outpost → Prom
       what: `facebook's three checks up in Prometheus${context()}`,
       timeoutMs: 30_000,
     });
-    expect(await prom.query('outpost:check_down')).toEqual([]);
+    expect(await prom.query('outpost:check_down_reason{reason="forced_logout"}')).toEqual([]);
 
     // Sessions are rejected on facebook (logins still work): users are being logged out.
     s.sim.setFaults('facebook', [{ type: 'forced_logout' }]);
@@ -111,7 +111,7 @@ describe.skipIf(!available)(`alerting end to end: simulator → Outpost → Prom
       status: 'resolved',
       labels: expect.objectContaining({ group: 'facebook', location: 'lab' }),
     });
-    expect(await prom.query('outpost:check_down')).toEqual([]);
+    expect(await prom.query('outpost:check_down_reason{reason="forced_logout"}')).toEqual([]);
     // Announced once: no repeated firing notification while the logouts went on.
     const firings = receiver.notifications.filter((n) => n.status === 'firing' && n.alerts.some((a) => a.labels.alertname === ALERT));
     expect(firings).toHaveLength(1);
