@@ -65,7 +65,9 @@ function headline(doc: StatusDoc): { state: CheckState; text: string } {
   const degraded = live.filter((g) => g.state === 'degraded').map((g) => g.name);
   if (down.length) return { state: 'down', text: `Outage: ${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down` };
   if (degraded.length) return { state: 'degraded', text: `Problems on ${degraded.join(', ')}` };
-  if (worst === 'unknown') return { state: 'unknown', text: doc.groups.length ? 'Waiting for the first checks' : 'No checks configured' };
+  if (doc.groups.length === 0) return { state: 'unknown', text: 'No checks configured' };
+  if (live.length === 0) return { state: 'unknown', text: 'Every platform is in maintenance' };
+  if (worst === 'unknown') return { state: 'unknown', text: 'Waiting for the first checks' };
   return { state: 'up', text: 'All platforms operational' };
 }
 

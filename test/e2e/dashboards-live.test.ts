@@ -73,7 +73,7 @@ async function hasData(prom: string, expr: string, startS: number, endS: number)
 /** Every query of both dashboards: once with the dashboards' defaults (All), once for the faulty group. */
 function allQueries(): PanelQuery[] {
   return DASHBOARDS.flatMap((file) =>
-    [{}, { group: 'facebook' }].flatMap((vars) =>
+    ([{}, { group: 'facebook' }] as Record<string, string>[]).flatMap((vars) =>
       dashboardQueries(file, vars).map((q) => ({ panel: `${file.replace('dashboards/', '')} ${JSON.stringify(vars)} ${q.panel}`, expr: q.expr })),
     ),
   );

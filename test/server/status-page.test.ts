@@ -102,6 +102,9 @@ describe('status page', () => {
     expect(section(html, 'instagram')).toContain('border-left-color:#1a7f37');
     // A platform in maintenance does not make an outage headline.
     expect(html).toContain('<h1>All platforms operational</h1>');
+    const all = renderStatusPage(doc([{ ...outage.groups[0]!, maintenance: true }]), { open: [], recent: [] }, NOW);
+    expect(all).toContain('<h1>Every platform is in maintenance</h1>');
+    expect(renderStatusPage(doc([]), { open: [], recent: [] }, NOW)).toContain('<h1>No checks configured</h1>');
   });
 
   it('says it is waiting when nothing has run yet', () => {
