@@ -212,11 +212,12 @@ export function createCheckSeries(): CheckSeries {
     return c;
   };
 
-  const assemble = (list: readonly Cell[]): string => {
+  /** Lay the lines out family by family (the text format wants each family in one group). */
+  const assemble = (texts: readonly string[][]): string => {
     const parts: string[] = [];
     for (let f = 0; f < FAMILIES.length; f++) {
       parts.push(HEADERS[f]!);
-      for (const c of list) parts.push(c.text![f]!);
+      for (const t of texts) parts.push(t[f]!);
       parts.push('\n');
     }
     return parts.join('');
@@ -261,20 +262,20 @@ export function createCheckSeries(): CheckSeries {
     },
     size: () => cells.size,
     async render(slice = 1000) {
-      const list = [...cells.values()];
-      // First bring every changed check's lines up to date, a slice at a time…
-      for (let i = 0; i < list.length; i++) {
-        const c = list[i]!;
-        if (!c.text) c.text = linesOf(c);
-        if (i % slice === slice - 1) await yieldToLoop();
+      // Bring every changed check's lines up to date, a slice at a time. A run that lands during
+      // a yield replaces its check's lines; this scrape keeps the ones it already took.
+      const texts: string[][] = [];
+      let i = 0;
+      for (const c of cells.values()) {
+        texts.push((c.text ??= linesOf(c)));
+        if (++i % slice === 0) await yieldToLoop();
       }
-      // …then lay them out family by family (the text format wants each family in one group).
-      return assemble(list);
+      return assemble(texts);
     },
     renderSync() {
-      const list = [...cells.values()];
-      for (const c of list) c.text ??= linesOf(c);
-      return assemble(list);
+      const texts: string[][] = [];
+      for (const c of cells.values()) texts.push((c.text ??= linesOf(c)));
+      return assemble(texts);
     },
   };
 }

@@ -1,0 +1,137 @@
+/**
+ * Outpost under load, in its own process: the compiled config (parseConfigText), the metrics
+ * registry, the monitor (journey → state → metrics) and the scheduler, wired as src/daemon.ts
+ * wires them, plus the HTTP server for /metrics. Forked by bench/run.ts with {configPath,
+ * warmupMs, durationMs, serve} in argv[2].
+ *
+ * IPC: sends {type:'measuring', metricsUrl} when the measured window starts (after the warm-up),
+ * answers {type:'scrape-start'} with {type:'scrape-ready'} and {type:'scrape-end'} with
+ * {type:'scrape-block', maxMs} (the longest event-loop block while the scrape was served), and
+ * ends with {type:'report', …} after durationMs.
+ */
+import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import pino from 'pino';
+import { parseConfigText } from '../src/config/load.js';
+import { createMetrics } from '../src/metrics/registry.js';
+import { createMonitor } from '../src/monitor.js';
+import { createScheduler } from '../src/schedule/scheduler.js';
+import { startServer } from '../src/server/http.js';
+import { createLogger } from '../src/log.js';
+import { createRedactor } from '../src/redact.js';
+import { cpuMsOf, rssOf } from './lib/proc.js';
+import { createSamples } from './lib/stats.js';
+
+interface Args {
+  configPath: string;
+  warmupMs: number;
+  durationMs: number;
+  serve: boolean;
+}
+
+const args = JSON.parse(process.argv[2]!) as Args;
+const loaded = parseConfigText(readFileSync(args.configPath, 'utf8'), {});
+if (!loaded.ok) {
+  process.send?.({ type: 'error', message: loaded.issues.map((i) => `${i.path}: ${i.message}`).join('\n') });
+  process.exit(1);
+}
+const config = loaded.config;
+const redactor = createRedactor(config.secrets);
+const logger = createLogger({ level: config.logLevel, redactor, destination: pino.destination({ dest: '/dev/null', sync: false }) });
+const metrics = createMetrics({ version: 'bench', location: config.location, defaultMetrics: true });
+const monitor = createMonitor({ metrics, redactor, logger, userAgent: 'outpost/bench (+synthetic monitoring)' });
+monitor.setConfig(config);
+
+let measuring = false;
+let runs = 0;
+let failures = 0;
+let firstFailure: string | undefined;
+let lag = createSamples();
+const scheduler = createScheduler({
+  run: async (check) => {
+    const rec = await monitor.runOnce(check);
+    if (!measuring) return;
+    runs++;
+    if (!rec.status.lastResult?.ok) {
+      failures++;
+      firstFailure ??= `${rec.status.lastResult?.reason}: ${rec.history.at(-1)?.error}`;
+    }
+  },
+  concurrency: config.concurrency,
+  onLag: (s) => {
+    metrics.schedulerLag.observe(s);
+    if (measuring) lag.add(s * 1000);
+  },
+  onInFlight: (n) => metrics.checksInFlight.set(n),
+});
+scheduler.setChecks(config.checks);
+
+const server = args.serve
+  ? await startServer(config.server, {
+      logger,
+      metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+      status: () => ({}),
+      incidents: () => ({}),
+      statusPage: () => '',
+      healthy: () => true,
+      ready: () => true,
+      reload: async () => ({ ok: false }),
+      maintenance: { add: () => ({ ok: false, error: 'bench' }), list: () => [] },
+    })
+  : undefined;
+
+scheduler.start();
+await sleep(args.warmupMs);
+
+const eld = monitorEventLoopDelay({ resolution: 10 });
+let block: IntervalHistogram | undefined;
+let maxRss = 0;
+const rssTimer = setInterval(() => (maxRss = Math.max(maxRss, rssOf('self'))), 1000);
+process.on('message', (m: { type: string }) => {
+  if (m.type === 'scrape-start') {
+    block = monitorEventLoopDelay({ resolution: 1 });
+    block.enable();
+    process.send?.({ type: 'scrape-ready' });
+  } else if (m.type === 'scrape-end' && block) {
+    block.disable();
+    process.send?.({ type: 'scrape-block', maxMs: block.max / 1e6 });
+    block = undefined;
+  }
+});
+
+lag = createSamples();
+measuring = true;
+eld.enable();
+const cpu0 = process.cpuUsage();
+const proc0 = cpuMsOf('self');
+const t0 = performance.now();
+process.send?.({ type: 'measuring', metricsUrl: server ? `${server.url}/metrics` : undefined });
+await sleep(args.durationMs);
+measuring = false;
+const elapsedMs = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const procCpuMs = cpuMsOf('self') - proc0;
+eld.disable();
+clearInterval(rssTimer);
+maxRss = Math.max(maxRss, rssOf('self'));
+const report = {
+  type: 'report',
+  runs,
+  failures,
+  firstFailure,
+  elapsedMs,
+  cpuMs: (cpu.user + cpu.system) / 1000,
+  procCpuMs,
+  lag: lag.summary(),
+  eventLoopDelay: { p99: eld.percentile(99) / 1e6, max: eld.max / 1e6 },
+  rss: rssOf('self'),
+  maxRss,
+  checks: config.checks.length,
+};
+await scheduler.stop();
+await server?.close();
+process.send?.(report, () => process.exit(0));
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

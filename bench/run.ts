@@ -1,0 +1,234 @@
+/**
+ * `npm run bench`: Outpost's throughput, scale, CPU beside blackbox_exporter and a bare undici
+ * floor, and start-up time, against a target server in its own process on 127.0.0.1. Prints a
+ * table (figure, value, target, pass/miss) and writes bench/results.json.
+ *
+ * Flags: --quick (a few seconds per phase), --only=throughput,scale,side,startup,
+ * --rate=N (throughput: offered runs/s), --side-rate=N, --concurrency=N, --out=PATH.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTarget, type Target } from './lib/target.js';
+import { startWorker } from './lib/child.js';
+import { benchConfigText } from './lib/config.js';
+import { findBlackbox, runBlackbox } from './lib/blackbox.js';
+import { measureStartup } from './lib/startup.js';
+import { judge, renderTable, row, type Row } from './lib/table.js';
+import { round, quantile, type Summary } from './lib/stats.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const flags = new Map(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k!, v ?? 'true'] as const;
+  }),
+);
+const quick = flags.has('quick');
+const only = new Set((flags.get('only') ?? 'throughput,scale,side,startup').split(','));
+const num = (name: string, dflt: number) => (flags.has(name) ? Number(flags.get(name)) : dflt);
+const opts = {
+  quick,
+  throughput: { rate: num('rate', 2500), seconds: num('throughput-seconds', quick ? 4 : 30), warmupSeconds: quick ? 1 : 3 },
+  scale: { checks: num('checks', 10_000), interval: '30s', seconds: num('scale-seconds', quick ? 8 : 60), scrapeEverySeconds: quick ? 3 : 10 },
+  side: { rate: num('side-rate', 1000), seconds: num('side-seconds', quick ? 3 : 20), warmupSeconds: quick ? 1 : 2 },
+  concurrency: num('concurrency', 64),
+  startupRepeats: quick ? 1 : 5,
+};
+const out = flags.get('out') ?? (quick ? join(ROOT, 'dist-bench', 'results.quick.json') : join(ROOT, 'bench', 'results.json'));
+
+interface WorkerReport {
+  runs: number;
+  failures: number;
+  firstFailure?: string;
+  elapsedMs: number;
+  cpuMs: number;
+  procCpuMs: number;
+  lag: Summary;
+  eventLoopDelay: { p99: number; max: number };
+  rss: number;
+  maxRss: number;
+  checks: number;
+}
+
+const rows: Row[] = [];
+const raw: Record<string, unknown> = {};
+const notes: string[] = [];
+const stateDir = mkdtempSync(join(os.tmpdir(), 'outpost-bench-'));
+
+function log(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+async function outpostRun(target: Target, checks: number, interval: string, timeout: string, warmupMs: number, durationMs: number, onMeasuring?: (w: ReturnType<typeof startWorker>, metricsUrl?: string) => Promise<void>): Promise<WorkerReport> {
+  const configText = benchConfigText({ targetUrl: new URL(target.url).origin, checks, interval, timeout, concurrency: opts.concurrency, stateDir });
+  const configPath = join(stateDir, `outpost-${checks}.yaml`);
+  writeFileSync(configPath, configText);
+  const w = startWorker('outpost-worker.js', { configPath, warmupMs, durationMs, serve: !!onMeasuring });
+  try {
+    const m = await w.next<{ metricsUrl?: string }>('measuring', 120_000 + warmupMs);
+    const during = onMeasuring?.(w, m.metricsUrl);
+    const report = await w.next<WorkerReport>('report', durationMs + 60_000);
+    await during;
+    return report;
+  } finally {
+    w.kill();
+  }
+}
+
+async function throughput(target: Target): Promise<void> {
+  const o = opts.throughput;
+  log(`throughput: ${o.rate} http checks at a 1 s interval (offered ${o.rate} runs/s), concurrency ${opts.concurrency}, ${o.seconds} s`);
+  const r = await outpostRun(target, o.rate, '1s', '1s', o.warmupSeconds * 1000, o.seconds * 1000);
+  raw.throughput = r;
+  const perS = r.runs / (r.elapsedMs / 1000);
+  const s = 'throughput';
+  rows.push(row(s, `runs/s sustained (offered ${o.rate}/s, ${o.seconds} s)`, round(perS, 0), '/s', '>= 2000', judge(perS, '>=', 2000)));
+  rows.push(row(s, 'failed runs', r.failures, '', '0', r.failures === 0));
+  rows.push(row(s, 'CPU per run (process.cpuUsage)', round((r.cpuMs * 1000) / Math.max(1, r.runs), 0), 'µs'));
+  rows.push(row(s, 'scheduler lag p50', round(r.lag.p50, 2), 'ms'));
+  rows.push(row(s, 'scheduler lag p99', round(r.lag.p99, 2), 'ms', '< 20', judge(r.lag.p99, '<', 20)));
+  rows.push(row(s, 'scheduler lag max', round(r.lag.max, 2), 'ms'));
+  if (r.firstFailure) notes.push(`throughput: first failure: ${r.firstFailure}`);
+}
+
+async function scale(target: Target): Promise<void> {
+  const o = opts.scale;
+  log(`scale: ${o.checks} http checks at a ${o.interval} interval for ${o.seconds} s, /metrics scraped every ${o.scrapeEverySeconds} s`);
+  const scrapes: { ms: number; bytes: number; blockMs: number; series: number }[] = [];
+  const r = await outpostRun(target, o.checks, o.interval, '10s', 0, o.seconds * 1000, async (w, url) => {
+    const end = performance.now() + o.seconds * 1000 - 1000;
+    for (let i = 0; performance.now() + o.scrapeEverySeconds * 1000 < end && i < 100; i++) {
+      await new Promise((res) => setTimeout(res, o.scrapeEverySeconds * 1000));
+      w.send({ type: 'scrape-start' });
+      await w.next('scrape-ready', 10_000);
+      const t0 = performance.now();
+      const res = await fetch(url!);
+      const body = await res.text();
+      const ms = performance.now() - t0;
+      w.send({ type: 'scrape-end' });
+      const b = await w.next<{ maxMs: number }>('scrape-block', 10_000);
+      const series = body.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
+      scrapes.push({ ms, bytes: Buffer.byteLength(body), blockMs: b.maxMs, series });
+    }
+  });
+  raw.scale = { ...r, scrapes };
+  const s = `scale (${o.checks} checks)`;
+  const maxScrape = scrapes.length ? Math.max(...scrapes.map((x) => x.ms)) : null;
+  const maxBlock = scrapes.length ? Math.max(...scrapes.map((x) => x.blockMs)) : null;
+  const last = scrapes.at(-1);
+  rows.push(row(s, `runs in ${o.seconds} s (failed)`, `${r.runs} (${r.failures})`, '', '', r.failures === 0 ? null : false));
+  rows.push(row(s, 'RSS (max)', round(r.maxRss / 2 ** 20, 1), 'MB', '< 200', judge(r.maxRss / 2 ** 20, '<', 200)));
+  rows.push(row(s, 'scheduler lag p50', round(r.lag.p50, 2), 'ms'));
+  rows.push(row(s, 'scheduler lag p99', round(r.lag.p99, 2), 'ms', '< 10', judge(r.lag.p99, '<', 10)));
+  rows.push(row(s, 'scheduler lag max', round(r.lag.max, 2), 'ms'));
+  rows.push(row(s, 'event-loop delay p99', round(r.eventLoopDelay.p99, 2), 'ms'));
+  rows.push(row(s, 'event-loop delay max', round(r.eventLoopDelay.max, 2), 'ms'));
+  rows.push(row(s, `/metrics response time (max of ${scrapes.length})`, maxScrape === null ? null : round(maxScrape, 1), 'ms', '< 200', judge(maxScrape, '<', 200)));
+  rows.push(row(s, '/metrics size (last)', last ? `${round(last.bytes / 2 ** 20, 2)} MB, ${last.series} series` : null, ''));
+  rows.push(row(s, 'longest event-loop block during a scrape', maxBlock === null ? null : round(maxBlock, 1), 'ms', '< 50', judge(maxBlock, '<', 50)));
+  if (r.firstFailure) notes.push(`scale: first failure: ${r.firstFailure}`);
+}
+
+async function sideBySide(target: Target): Promise<void> {
+  const o = opts.side;
+  const c = opts.concurrency;
+  log(`side by side: ${o.rate} probes/s for ${o.seconds} s at concurrency ${c}: Outpost, bare undici floor, blackbox_exporter`);
+  const r = await outpostRun(target, o.rate, '1s', '1s', o.warmupSeconds * 1000, o.seconds * 1000);
+  const total = r.runs;
+  const outpostUs = (r.procCpuMs * 1000) / Math.max(1, total);
+  const floor = startWorker('floor-worker.js', { url: target.url, rate: o.rate, concurrency: c, total, warmup: o.rate * o.warmupSeconds, maxMs: o.seconds * 4000 });
+  let f: { done: number; errors: number; cpuMs: number; elapsedMs: number; firstError?: string };
+  try {
+    f = await floor.next(undefined, o.seconds * 8000 + 30_000);
+  } finally {
+    floor.kill();
+  }
+  const floorUs = (f.cpuMs * 1000) / Math.max(1, f.done);
+  const s = 'side by side';
+  rows.push(row(s, `probes each (${o.rate}/s, concurrency ${c})`, total, ''));
+  rows.push(row(s, 'Outpost CPU per run (/proc/PID/stat)', round(outpostUs, 0), 'µs'));
+  rows.push(row(s, 'bare undici floor CPU per request', round(floorUs, 0), 'µs'));
+  rows.push(row(s, 'ratio Outpost / floor', round(outpostUs / floorUs, 2), '', '< 1.2', judge(outpostUs / floorUs, '<', 1.2)));
+  const bin = findBlackbox();
+  let bbe: Awaited<ReturnType<typeof runBlackbox>> | undefined;
+  if (!bin) {
+    notes.push('side by side: prometheus-blackbox-exporter is not installed; its figures are skipped');
+    log('blackbox_exporter not found (dpkg -L prometheus-blackbox-exporter): skipped');
+    rows.push(row(s, 'blackbox_exporter CPU per probe', 'skipped (not installed)', ''));
+  } else {
+    bbe = await runBlackbox(bin, { target: target.url, rate: o.rate, concurrency: c, total, warmup: o.rate * o.warmupSeconds, maxMs: o.seconds * 4000 });
+    const bbeUs = (bbe.cpuMs * 1000) / Math.max(1, bbe.done);
+    rows.push(row(s, 'blackbox_exporter CPU per probe', round(bbeUs, 0), 'µs'));
+    rows.push(row(s, 'ratio Outpost / blackbox_exporter', round(outpostUs / bbeUs, 2), '', '< 1.0 (aim 0.8)', judge(outpostUs / bbeUs, '<', 1)));
+    if (bbe.errors) notes.push(`side by side: blackbox_exporter: ${bbe.errors} failed probes (${bbe.firstError})`);
+  }
+  if (r.failures) notes.push(`side by side: Outpost: ${r.failures} failed runs (${r.firstFailure})`);
+  if (f.errors) notes.push(`side by side: floor: ${f.errors} failed requests (${f.firstError})`);
+  raw.side = { outpost: r, floor: f, blackbox: bbe ? { bin, ...bbe } : null };
+}
+
+function buildCli(): string {
+  const cli = join(ROOT, 'dist', 'cli.js');
+  const newest = (dir: string): number => {
+    let t = 0;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    }
+    return t;
+  };
+  if (!existsSync(cli) || statSync(cli).mtimeMs < newest(join(ROOT, 'src'))) {
+    log('building dist/ (tsc -p tsconfig.build.json)');
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit', cwd: ROOT });
+  }
+  return cli;
+}
+
+async function startup(target: Target): Promise<void> {
+  const cli = buildCli();
+  log(`start-up: node dist/cli.js run with one check, ${opts.startupRepeats} times`);
+  const times: number[] = [];
+  const ready: number[] = [];
+  for (let i = 0; i < opts.startupRepeats; i++) {
+    const r = await measureStartup(cli, new URL(target.url).origin);
+    times.push(r.ms);
+    if (r.processReadyMs !== undefined) ready.push(r.processReadyMs);
+  }
+  times.sort((a, b) => a - b);
+  ready.sort((a, b) => a - b);
+  raw.startup = { times, ready };
+  const median = quantile(times, 0.5);
+  rows.push(row('start-up', `process start → /metrics answering (median of ${ready.length})`, round(quantile(ready, 0.5), 0), 'ms'));
+  rows.push(row('start-up', `process start → first completed run (median of ${times.length})`, round(median, 0), 'ms', '< 500', judge(median, '<', 500)));
+}
+
+const machine = {
+  cores: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  platform: `${os.type()} ${os.release()} ${os.arch()}`,
+  memoryGB: round(os.totalmem() / 2 ** 30, 1),
+  date: new Date().toISOString(),
+  loadAverageAtStart: os.loadavg().map((x) => round(x, 2)),
+};
+log(`${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadAverageAtStart.join(' ')}`);
+
+const target = await startTarget();
+try {
+  if (only.has('throughput')) await throughput(target);
+  if (only.has('scale')) await scale(target);
+  if (only.has('side')) await sideBySide(target);
+  if (only.has('startup')) await startup(target);
+} finally {
+  target.close();
+}
+
+const result = { machine: { ...machine, loadAverageAtEnd: os.loadavg().map((x) => round(x, 2)) }, options: opts, figures: rows, notes, raw };
+writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+process.stdout.write(`\nOutpost benchmark — ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}, ${machine.date}${quick ? ' (quick)' : ''}\n\n`);
+process.stdout.write(renderTable(rows) + '\n');
+for (const n of notes) process.stdout.write(`note: ${n}\n`);
+process.stdout.write(`\nwritten to ${out}\n`);

@@ -1,0 +1,140 @@
+/**
+ * The hand-rendered per-check series against prom-client: the same operations must give the same
+ * Prometheus text (names, HELP, TYPE, labels, values, which series exist), and promtool-valid
+ * structure (each family in one group).
+ */
+import { describe, expect, it } from 'vitest';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createCheckSeries, DURATION_BUCKETS, type CheckKey, type RunValues } from '../../src/metrics/check-series.js';
+import { CHECK_STATES } from '../../src/state/check-state.js';
+
+const key = (check: string, location = 'eu"west\\1'): CheckKey => ({ labels: { group: 'fb', endpoint: 'web', check, location }, info: { type: 'http', interval_seconds: '30' } });
+const run = (over: Partial<RunValues> = {}): RunValues => ({
+  ok: true,
+  reason: null,
+  at: 1_700_000_000.5,
+  durationSeconds: 0.3,
+  attempts: 1,
+  httpStatus: 200,
+  consecutiveFailures: 0,
+  state: 'up',
+  phases: { resolve: 0, connect: 0.001, tls: 0, processing: 0.002, transfer: 0.0001 },
+  ...over,
+});
+
+/** The same operations through prom-client, as src/metrics did before check-series.ts. */
+function reference(ops: (['describe', CheckKey] | ['record', CheckKey, RunValues] | ['remove', CheckKey])[]): Registry {
+  const registers = [new Registry()];
+  const cl = ['group', 'endpoint', 'check', 'location'];
+  const info = new Gauge({ name: 'outpost_check_info', help: 'Configured check (1); metadata in labels, join with group_left.', labelNames: [...cl, 'type', 'interval_seconds'], registers });
+  const up = new Gauge({ name: 'outpost_check_up', help: '1 when the last run of the check succeeded, else 0.', labelNames: cl, registers });
+  const state = new Gauge({ name: 'outpost_check_state', help: 'Current state of the check: 1 for the current state, 0 for the others.', labelNames: [...cl, 'state'], registers });
+  const dur = new Histogram({ name: 'outpost_check_duration_seconds', help: 'Duration of check runs, retries included.', labelNames: cl, buckets: [...DURATION_BUCKETS], registers });
+  const runs = new Counter({ name: 'outpost_check_runs_total', help: 'Check runs by result.', labelNames: [...cl, 'result'], registers });
+  const attempts = new Counter({ name: 'outpost_check_attempts_total', help: 'HTTP requests made by check runs, retries included.', labelNames: cl, registers });
+  const failures = new Counter({ name: 'outpost_check_failures_total', help: 'Failed check runs by reason.', labelNames: [...cl, 'reason'], registers });
+  const consecutive = new Gauge({ name: 'outpost_check_consecutive_failures', help: 'Failed runs in a row.', labelNames: cl, registers });
+  const lastRun = new Gauge({ name: 'outpost_check_last_run_timestamp_seconds', help: 'When the last run of the check ended.', labelNames: cl, registers });
+  const lastSuccess = new Gauge({ name: 'outpost_check_last_success_timestamp_seconds', help: 'When the last successful run of the check ended.', labelNames: cl, registers });
+  const status = new Gauge({ name: 'outpost_check_http_status_code', help: 'HTTP status of the last answer (0 when none).', labelNames: cl, registers });
+  const phase = new Gauge({ name: 'outpost_check_phase_duration_seconds', help: 'Duration of each phase of the last run, summed over redirects and steps.', labelNames: [...cl, 'phase'], registers });
+  for (const op of ops) {
+    const l = op[1].labels;
+    if (op[0] === 'describe') {
+      info.set({ ...l, ...op[1].info }, 1);
+      for (const s of CHECK_STATES) state.set({ ...l, state: s }, s === 'unknown' ? 1 : 0);
+      up.set(l, 0);
+      consecutive.set(l, 0);
+      runs.inc({ ...l, result: 'success' }, 0);
+      runs.inc({ ...l, result: 'failure' }, 0);
+      attempts.inc(l, 0);
+    } else if (op[0] === 'record') {
+      const r = op[2];
+      up.set(l, r.ok ? 1 : 0);
+      for (const s of CHECK_STATES) state.set({ ...l, state: s }, s === r.state ? 1 : 0);
+      dur.observe(l, r.durationSeconds);
+      runs.inc({ ...l, result: r.ok ? 'success' : 'failure' });
+      attempts.inc(l, r.attempts);
+      if (!r.ok && r.reason) failures.inc({ ...l, reason: r.reason });
+      consecutive.set(l, r.consecutiveFailures);
+      lastRun.set(l, r.at);
+      if (r.ok) lastSuccess.set(l, r.at);
+      status.set(l, r.httpStatus);
+      for (const [p, v] of Object.entries(r.phases)) phase.set({ ...l, phase: p }, v);
+    } else {
+      info.remove({ ...l, ...op[1].info });
+      for (const g of [up, consecutive, lastRun, lastSuccess, status, attempts]) g.remove(l);
+      dur.remove(l);
+      for (const s of CHECK_STATES) state.remove({ ...l, state: s });
+      for (const result of ['success', 'failure']) runs.remove({ ...l, result });
+      failures.remove({ ...l, reason: 'http_5xx' });
+      for (const p of ['resolve', 'connect', 'tls', 'processing', 'transfer']) phase.remove({ ...l, phase: p });
+    }
+  }
+  return registers[0]!;
+}
+
+/** Series lines, sorted, with label order normalised (prom-client puts `le` first). */
+function series(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => {
+      const m = /^([^{ ]+)(?:\{(.*)\})? (.*)$/.exec(l)!;
+      const labels = (m[2] ?? '').match(/[a-z_]+="(?:[^"\\]|\\.)*"/g) ?? [];
+      return `${m[1]}{${labels.sort().join(',')}} ${m[3]}`;
+    })
+    .sort();
+}
+
+describe('check series', () => {
+  const a = key('feed');
+  const b = key('login');
+  const ops: Parameters<typeof reference>[0] = [
+    ['describe', a],
+    ['describe', b],
+    ['record', a, run()],
+    ['record', a, run({ ok: false, reason: 'http_5xx', durationSeconds: 12, httpStatus: 503, consecutiveFailures: 1, state: 'down' })],
+    ['record', b, run({ durationSeconds: 0.05 })],
+  ];
+
+  it('renders what prom-client renders for the same runs', async () => {
+    const mine = createCheckSeries();
+    for (const op of ops) {
+      if (op[0] === 'describe') mine.describe(op[1], 'unknown', false, 0);
+      else if (op[0] === 'record') mine.record(op[1], op[2]);
+    }
+    const expected = await reference(ops).metrics();
+    const text = await mine.render(1);
+    expect(series(text)).toEqual(series(expected));
+    expect(text.split('\n').filter((l) => l.startsWith('#')).sort()).toEqual(expected.split('\n').filter((l) => l.startsWith('#')).sort());
+    expect(mine.renderSync()).toBe(text);
+  });
+
+  it('a removed check leaves no series; a changed one is re-rendered', async () => {
+    const mine = createCheckSeries();
+    mine.describe(a, 'unknown', false, 0);
+    mine.describe(b, 'unknown', false, 0);
+    mine.record(a, run());
+    const before = await mine.render();
+    expect(before).toContain('outpost_check_http_status_code{group="fb",endpoint="web",check="feed",location="eu\\"west\\\\1"} 200');
+    mine.record(a, run({ ok: false, reason: 'timeout', httpStatus: 0, consecutiveFailures: 1, state: 'down' }));
+    const after = await mine.render();
+    expect(after).toContain('check="feed",location="eu\\"west\\\\1",reason="timeout"} 1');
+    expect(after).toContain('check="feed",location="eu\\"west\\\\1"} 0\n');
+    mine.remove(a);
+    expect(mine.size()).toBe(1);
+    expect(await mine.render()).not.toContain('check="feed"');
+  });
+
+  it('each family is one group with HELP and TYPE once', async () => {
+    const mine = createCheckSeries();
+    for (let i = 0; i < 50; i++) {
+      mine.describe(key(`c${i}`), 'unknown', false, 0);
+      mine.record(key(`c${i}`), run());
+    }
+    const names = (await mine.render(7)).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split('{')[0]!.replace(/_(bucket|sum|count)$/, ''));
+    const groups = names.filter((n, i) => n !== names[i - 1]);
+    expect(new Set(groups).size).toBe(groups.length);
+  });
+});
