@@ -146,7 +146,8 @@ export function evaluate(book: IncidentBook, input: EvaluateInput): Evaluation {
   // scope multi_platform
   // It opens when at least minGroups groups are down; while it holds, every other group with a
   // check down is part of the same event (5 March: Instagram's feed alone failed) and joins it, so
-  // that its own incidents are absorbed rather than paged separately.
+  // that its own incidents are absorbed rather than paged separately. The event ends when every
+  // platform in it has recovered (they recover one at a time): one page, one resolution.
   const multi = open.get(MULTI_SUBJECT);
   const counts = (g: GroupInfo) => !maintenance.has(g.name) || multi?.groups.includes(g.name);
   const downGroups = infos.filter((g) => g.state === 'down' && counts(g));
@@ -166,7 +167,7 @@ export function evaluate(book: IncidentBook, input: EvaluateInput): Evaluation {
     } else {
       openIncident({ scope: 'multi_platform', group: null, endpoint: null, check: null, groups: involved.map((g) => g.name), reason, summary, lastResult: null }, now);
     }
-  } else if (multi) {
+  } else if (multi && !involved.some((g) => multi.groups.includes(g.name))) {
     resolve(MULTI_SUBJECT, multi);
   }
 

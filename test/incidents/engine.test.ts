@@ -119,7 +119,7 @@ describe('multi_platform scope', () => {
     expect(r.book.open.filter((i) => i.scope === 'check')).toHaveLength(6);
   });
 
-  it('records groups that join, and resolves when fewer than the minimum are down', () => {
+  it('records groups that join, and resolves when every platform in it has recovered', () => {
     const a = run(emptyBook(), platforms(['facebook', 'instagram']));
     const multi = a.book.open.find((i) => i.scope === 'multi_platform')!;
     expect(multi.groups).toEqual(['facebook', 'instagram']);
@@ -129,8 +129,12 @@ describe('multi_platform scope', () => {
     expect(joined.groups).toEqual(['facebook', 'instagram', 'threads']);
     expect(joined.timeline.at(-1)).toEqual({ at: T0 + 5000, event: 'group joined', note: 'threads' });
     expect(names(b.events)).toEqual(['opened check threads', 'opened group threads']);
+    // Fewer than the minimum down, but the event goes on while one of its platforms is down.
     const c = run(b.book, platforms(['threads']), { now: T0 + 9000 });
-    expect(names(c.events).filter((n) => n.includes('multi'))).toEqual(['resolved multi_platform']);
+    expect(names(c.events).filter((n) => n.includes('multi'))).toEqual([]);
+    expect(c.book.open.find((i) => i.scope === 'multi_platform')?.id).toBe(multi.id);
+    const d = run(c.book, platforms([]), { now: T0 + 12_000 });
+    expect(names(d.events).filter((n) => n.includes('multi'))).toEqual(['resolved multi_platform']);
   });
 
   it('ties between reasons go to the SPEC precedence', () => {

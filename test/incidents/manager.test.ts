@@ -109,16 +109,16 @@ describe('one real-world event pages once', () => {
     mgr.close();
   });
 
-  it('announces an absorbed incident when the wider one resolves while it lasts', () => {
+  it('keeps the multi-platform incident open until its last platform recovers: one page, one resolution', () => {
     const { sent, clock, down, mgr } = setup();
     down('facebook', 'instagram', 'threads');
     clock.advance(10_000);
     down('facebook');
-    expect(names(sent)).toEqual(['opened multi_platform', 'resolved multi_platform']);
     clock.advance(10_000);
-    expect(names(sent).slice(2)).toEqual(['opened group facebook']);
+    expect(names(sent)).toEqual(['opened multi_platform']);
     down();
-    expect(names(sent).slice(3)).toEqual(['resolved group facebook']);
+    clock.advance(10_000);
+    expect(names(sent)).toEqual(['opened multi_platform', 'resolved multi_platform']);
     mgr.close();
   });
 
