@@ -153,6 +153,9 @@ describe('march-5 through the real daemon', () => {
     const opened = sink.received.filter((n) => n.event === 'incident.opened');
     const multiOpened = opened.filter((n) => n.body.incident?.scope === 'multi_platform');
     expect(multiOpened).toHaveLength(1);
+    // One page for the event and one resolution: nothing else was sent for it.
+    expect(opened).toHaveLength(1);
+    expect(sink.received.filter((n) => n.event === 'incident.resolved')).toHaveLength(1);
     // The first page is the multi-platform one: no per-platform page before it.
     expect(opened[0]!.body.incident?.scope).toBe('multi_platform');
     expect([...(multiOpened[0]!.body.incident?.groups ?? [])].sort()).toEqual(['facebook', 'instagram', 'threads']);
