@@ -69,7 +69,7 @@ scheduler.setChecks(config.checks);
 const server = args.serve
   ? await startServer(config.server, {
       logger,
-      metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+      metrics: () => ({ contentType: metrics.registry.contentType, body: metrics.registry.chunks() }),
       status: () => ({}),
       incidents: () => ({}),
       statusPage: () => '',

@@ -163,7 +163,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   const server = await startServer(config.server, {
     logger,
-    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+    metrics: () => ({ contentType: metrics.registry.contentType, body: metrics.registry.chunks() }),
     status: () => buildStatus(monitor, (g) => incidents.groupState(g), (g) => incidents.maintenance.activeGroups().has(g), now()),
     incidents: () => incidents.snapshot(),
     statusPage: () =>

@@ -41,8 +41,8 @@ interface Cell {
   buckets?: Float64Array;
   sum: number;
   count: number;
-  /** Rendered lines of each family, cached until the next change of this check. */
-  text?: string[];
+  /** Rendered lines of every family, one after the other, cached until the next change of this check. */
+  text?: Rendered;
 }
 
 export interface RunValues {
@@ -57,6 +57,12 @@ export interface RunValues {
   phases: Record<(typeof PHASE_NAMES)[number], number>;
 }
 
+/** A check's lines as bytes: family f is `buf[off[f]..off[f+1])`. */
+interface Rendered {
+  buf: Buffer;
+  off: Uint32Array;
+}
+
 export interface CheckSeries {
   /** Create or update the configuration-time series of a check (info, state, up, zeroed counters). */
   describe(key: CheckKey, state: CheckState, up: boolean, consecutiveFailures: number): void;
@@ -66,6 +72,12 @@ export interface CheckSeries {
   size(): number;
   /** Prometheus text of every family, rendered in slices of `slice` checks with a yield between. */
   render(slice?: number): Promise<string>;
+  /**
+   * The same text as chunks of bytes to write to a socket one after the other: changed checks are
+   * rendered a slice at a time, then each family is copied out a slice at a time, yielding to the
+   * event loop between slices, so a scrape of 10,000 checks never blocks it for long.
+   */
+  chunks(slice?: number): AsyncGenerator<Buffer>;
   /** The same, in one synchronous pass (small registries, tests). */
   renderSync(): string;
 }
@@ -161,7 +173,8 @@ const FAMILIES: Family[] = [
   },
 ];
 
-const HEADERS = FAMILIES.map((f) => `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n`);
+const HEADER_BYTES = FAMILIES.map((f) => Buffer.from(`# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n`));
+const NEWLINE = Buffer.from('\n');
 
 /** Label value escaping of the Prometheus text format (as prom-client does it). */
 export function escapeLabelValue(v: string): string {
@@ -177,14 +190,19 @@ function infoText(k: CheckKey): string {
   return `,type="${escapeLabelValue(k.info.type)}",interval_seconds="${escapeLabelValue(k.info.interval_seconds)}"`;
 }
 
-/**
- * The lines of one check, family by family, each flattened: a string built with `+=` is a rope
- * that V8 would re-flatten on every join; Number(s) flattens it once, in place.
- */
-function linesOf(c: Cell): string[] {
-  const out = FAMILIES.map((f) => f.lines(c));
-  for (const s of out) Number(s);
-  return out;
+/** The lines of one check, family by family, as one buffer with the offset of each family. */
+function linesOf(c: Cell): Rendered {
+  const off = new Uint32Array(FAMILIES.length + 1);
+  const texts: string[] = [];
+  let pos = 0;
+  for (let f = 0; f < FAMILIES.length; f++) {
+    const t = FAMILIES[f]!.lines(c);
+    off[f] = pos;
+    pos += Buffer.byteLength(t);
+    texts.push(t);
+  }
+  off[FAMILIES.length] = pos;
+  return { buf: Buffer.from(texts.join('')), off };
 }
 
 const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -212,16 +230,39 @@ export function createCheckSeries(): CheckSeries {
     return c;
   };
 
-  /** Lay the lines out family by family (the text format wants each family in one group). */
-  const assemble = (texts: readonly string[][]): string => {
-    const parts: string[] = [];
-    for (let f = 0; f < FAMILIES.length; f++) {
-      parts.push(HEADERS[f]!);
-      for (const t of texts) parts.push(t[f]!);
-      parts.push('\n');
+  /** Bring every changed check's lines up to date, a slice at a time; the rendered lines, in order. */
+  const refresh = async (slice: number): Promise<Rendered[]> => {
+    // A run that lands during a yield replaces its check's lines; this scrape keeps the ones it took.
+    const out: Rendered[] = [];
+    let i = 0;
+    for (const c of cells.values()) {
+      out.push((c.text ??= linesOf(c)));
+      if (++i % slice === 0) await yieldToLoop();
     }
-    return parts.join('');
+    return out;
   };
+
+  /** Family by family (the text format wants each family in one group), a slice of checks per chunk. */
+  async function* familyChunks(texts: readonly Rendered[], slice: number): AsyncGenerator<Buffer> {
+    for (let f = 0; f < FAMILIES.length; f++) {
+      yield HEADER_BYTES[f]!;
+      for (let start = 0; start < texts.length; start += slice) {
+        const end = Math.min(texts.length, start + slice);
+        let size = 0;
+        for (let i = start; i < end; i++) size += texts[i]!.off[f + 1]! - texts[i]!.off[f]!;
+        if (size > 0) {
+          const chunk = Buffer.allocUnsafe(size);
+          let pos = 0;
+          for (let i = start; i < end; i++) {
+            const t = texts[i]!;
+            pos += t.buf.copy(chunk, pos, t.off[f]!, t.off[f + 1]!);
+          }
+          yield chunk;
+        }
+      }
+      yield NEWLINE;
+    }
+  }
 
   return {
     describe(k, state, up, consecutiveFailures) {
@@ -261,21 +302,24 @@ export function createCheckSeries(): CheckSeries {
       cells.delete(textOf(k));
     },
     size: () => cells.size,
+    async *chunks(slice = 1000) {
+      yield* familyChunks(await refresh(slice), slice);
+    },
     async render(slice = 1000) {
-      // Bring every changed check's lines up to date, a slice at a time. A run that lands during
-      // a yield replaces its check's lines; this scrape keeps the ones it already took.
-      const texts: string[][] = [];
-      let i = 0;
-      for (const c of cells.values()) {
-        texts.push((c.text ??= linesOf(c)));
-        if (++i % slice === 0) await yieldToLoop();
-      }
-      return assemble(texts);
+      const parts: Buffer[] = [];
+      for await (const c of familyChunks(await refresh(slice), slice)) parts.push(c);
+      return Buffer.concat(parts).toString('utf8');
     },
     renderSync() {
-      const texts: string[][] = [];
+      const texts: Rendered[] = [];
       for (const c of cells.values()) texts.push((c.text ??= linesOf(c)));
-      return assemble(texts);
+      const parts: Buffer[] = [];
+      for (let f = 0; f < FAMILIES.length; f++) {
+        parts.push(HEADER_BYTES[f]!);
+        for (const t of texts) parts.push(t.buf.subarray(t.off[f]!, t.off[f + 1]!));
+        parts.push(NEWLINE);
+      }
+      return Buffer.concat(parts).toString('utf8');
     },
   };
 }

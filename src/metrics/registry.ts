@@ -18,7 +18,7 @@ export type DeliveryResult = (typeof DELIVERY_RESULTS)[number];
 
 export interface Metrics {
   /** prom-client's registry; its metrics() also renders the per-check series (check-series.ts). */
-  registry: Registry;
+  registry: OutpostRegistry;
   /**
    * Every per-check series (outpost_check_*), kept outside prom-client so that a run costs a few
    * field writes and a scrape of 10,000 checks stays fast: see check-series.ts.
@@ -52,7 +52,7 @@ export interface MetricsOptions {
 }
 
 /** A registry whose text output also holds the per-check series, rendered in slices. */
-class OutpostRegistry extends Registry {
+export class OutpostRegistry extends Registry {
   constructor(private readonly checkSeries: CheckSeries) {
     super();
   }
@@ -60,6 +60,12 @@ class OutpostRegistry extends Registry {
   override async metrics(): Promise<string> {
     const base = await super.metrics();
     return base + (await this.checkSeries.render());
+  }
+
+  /** The same text as byte chunks, for /metrics to stream without building one large string. */
+  async *chunks(): AsyncGenerator<Buffer> {
+    yield Buffer.from(await super.metrics());
+    yield* this.checkSeries.chunks();
   }
 }
 

@@ -6,13 +6,15 @@ import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { ServerOptions } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { parseDuration } from '../config/units.js';
 
 export interface ServerDeps {
-  metrics(): Promise<{ contentType: string; body: string }>;
+  /** The exposition, as chunks written one after the other (backpressure respected). */
+  metrics(): { contentType: string; body: AsyncIterable<Buffer | string> };
   status(): unknown;
   incidents(): unknown;
   statusPage(): string;
@@ -67,9 +69,15 @@ export async function startServer(initial: ServerOptions, deps: ServerDeps): Pro
     switch (route) {
       case 'GET /metrics':
       case 'HEAD /metrics': {
-        const m = await deps.metrics();
+        const m = deps.metrics();
         res.writeHead(200, { 'content-type': m.contentType });
-        return res.end(method === 'HEAD' ? undefined : m.body);
+        if (method === 'HEAD') return res.end();
+        for await (const chunk of m.body) {
+          if (res.destroyed) return;
+          // Wait for the socket to take more; a client that went away ends the wait too.
+          if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+        }
+        return res.end();
       }
       case 'GET /healthz':
         return deps.healthy() ? text(res, 200, 'ok\n') : text(res, 503, 'scheduler stalled\n');
