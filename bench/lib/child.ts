@@ -12,7 +12,7 @@ export interface Worker {
 
 export function startWorker(script: string, arg: unknown, execArgv: string[] = []): Worker {
   const path = fileURLToPath(new URL(`../${script}`, import.meta.url));
-  const proc = fork(path, [JSON.stringify(arg)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
+  const proc = fork(path, [JSON.stringify(arg)], { stdio: ["ignore", "ignore", "inherit", "ipc"], execArgv: [...execArgv, ...(process.env.BENCH_WORKER_ARGS?.split(" ").filter(Boolean) ?? [])] });
   const inbox: Record<string, unknown>[] = [];
   const waiters: { type?: string; resolve: (m: Record<string, unknown>) => void }[] = [];
   let exited: string | undefined;

@@ -302,8 +302,8 @@ export function createCheckSeries(): CheckSeries {
       cells.delete(textOf(k));
     },
     size: () => cells.size,
-    async *chunks(slice = 1000) {
-      yield* familyChunks(await refresh(slice), slice);
+    async *chunks(slice = 250) {
+      yield* familyChunks(await refresh(slice), slice * 4);
     },
     async render(slice = 1000) {
       const parts: Buffer[] = [];

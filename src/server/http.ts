@@ -6,7 +6,6 @@ import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
-import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { ServerOptions } from '../config/types.js';
 import type { Logger } from '../log.js';
@@ -74,8 +73,7 @@ export async function startServer(initial: ServerOptions, deps: ServerDeps): Pro
         if (method === 'HEAD') return res.end();
         for await (const chunk of m.body) {
           if (res.destroyed) return;
-          // Wait for the socket to take more; a client that went away ends the wait too.
-          if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+          if (!res.write(chunk)) await drained(res);
         }
         return res.end();
       }
@@ -146,6 +144,19 @@ export async function startServer(initial: ServerOptions, deps: ServerDeps): Pro
         server.closeAllConnections();
       }),
   };
+}
+
+/** Until the socket takes more; a client that went away ends the wait too. */
+function drained(res: http.ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function authorized(req: http.IncomingMessage, opts: ServerOptions): boolean {
