@@ -63,8 +63,8 @@ export class OutpostRegistry extends Registry {
   }
 
   /** The same text as byte chunks, for /metrics to stream without building one large string. */
-  async *chunks(): AsyncGenerator<Buffer> {
-    yield Buffer.from(await super.metrics());
+  async *chunks(): AsyncGenerator<Buffer[]> {
+    yield [Buffer.from(await super.metrics())];
     yield* this.checkSeries.chunks();
   }
 }

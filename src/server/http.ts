@@ -13,7 +13,7 @@ import { parseDuration } from '../config/units.js';
 
 export interface ServerDeps {
   /** The exposition, as chunks written one after the other (backpressure respected). */
-  metrics(): { contentType: string; body: AsyncIterable<Buffer | string> };
+  metrics(): { contentType: string; body: AsyncIterable<Buffer[]> };
   status(): unknown;
   incidents(): unknown;
   statusPage(): string;
@@ -71,9 +71,13 @@ export async function startServer(initial: ServerOptions, deps: ServerDeps): Pro
         const m = deps.metrics();
         res.writeHead(200, { 'content-type': m.contentType });
         if (method === 'HEAD') return res.end();
-        for await (const chunk of m.body) {
+        for await (const batch of m.body) {
           if (res.destroyed) return;
-          if (!res.write(chunk)) await drained(res);
+          // One batch, one writev: the views are not copied into a large buffer.
+          res.cork();
+          for (const b of batch) res.write(b);
+          res.uncork();
+          if (res.writableNeedDrain) await drained(res);
         }
         return res.end();
       }
