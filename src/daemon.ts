@@ -106,12 +106,24 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     now,
     userAgent: `outpost/${VERSION} (+synthetic monitoring)`,
     retryMinMs: opts.retryMinMs,
-    onRun: () => {
-      incidents.update(monitor.checkViews(), monitor.groupViews());
+    onRun: (_rec, _outcome, changed) => {
+      // Incidents depend on states: re-evaluate (over every check) only when one changed, once
+      // per turn of the event loop however many changed in it.
+      if (changed) updateIncidentsSoon();
       saveSoon();
     },
   });
   monitor.setConfig(config);
+
+  let incidentsPending = false;
+  const updateIncidentsSoon = () => {
+    if (incidentsPending) return;
+    incidentsPending = true;
+    setImmediate(() => {
+      incidentsPending = false;
+      incidents.update(monitor.checkViews(), monitor.groupViews());
+    });
+  };
 
   const snapshot = (): SavedState => ({ checks: monitor.snapshotStates(), incidents: incidents.serialize(), outbox: notifier.outbox() });
   const saved = (await store.load()) as SavedState | null;

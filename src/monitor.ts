@@ -28,8 +28,8 @@ export interface MonitorOptions {
   now?: () => number;
   userAgent: string;
   retryMinMs?: number;
-  /** Called after every run, once the state is updated. */
-  onRun?: (rec: CheckRecord, outcome: RunOutcome) => void;
+  /** Called after every run, once the state is updated; `changed`: the state or its reason changed. */
+  onRun?: (rec: CheckRecord, outcome: RunOutcome, changed: boolean) => void;
 }
 
 export interface Monitor {
@@ -129,7 +129,7 @@ export function createMonitor(opts: MonitorOptions): Monitor {
           `${check.id} is ${rec.status.state}${rec.status.reason && rec.status.state !== 'up' ? ` (${rec.status.reason})` : ''}`,
         );
       }
-      opts.onRun?.(rec, outcome);
+      opts.onRun?.(rec, outcome, prev.state !== rec.status.state || prev.reason !== rec.status.reason);
       return rec;
     },
     records: () => recs.values(),
