@@ -65,6 +65,8 @@ export async function runStep(step: CompiledStep, ctx: StepContext): Promise<Ste
   let method = step.method;
   let res: ProbeResponse;
   let redirectedToLogin = false;
+  /** `302 on /feed`: the answer that sent the request to the login page, for the message. */
+  let loginRedirect: string | undefined;
   let challengeUrl = false;
   const follow = step.role !== 'login';
   for (let hop = 0; ; hop++) {
@@ -90,7 +92,10 @@ export async function runStep(step: CompiledStep, ctx: StepContext): Promise<Ste
     if (res.status >= 300 && res.status < 400 && location) {
       const next = safeUrl(location, url);
       if (next) {
-        if (endpoint.markers.loginUrl.test(next.pathname)) redirectedToLogin = true;
+        if (endpoint.markers.loginUrl.test(next.pathname) && !redirectedToLogin) {
+          redirectedToLogin = true;
+          loginRedirect = `${res.status} on ${url.pathname}`;
+        }
         if (anyMatch(endpoint.markers.challenge, next.pathname + next.search)) challengeUrl = true;
       }
       if (!follow) break;
@@ -111,14 +116,14 @@ export async function runStep(step: CompiledStep, ctx: StepContext): Promise<Ste
     break;
   }
   const durationMs = performance.now() - started;
-  return observe(step, ctx, res!, { durationMs, redirectedToLogin, challengeUrl, carriesSession, loginSession, jar });
+  return observe(step, ctx, res!, { durationMs, redirectedToLogin, loginRedirect, challengeUrl, carriesSession, loginSession, jar });
 }
 
 function observe(
   step: CompiledStep,
   ctx: StepContext,
   res: ProbeResponse,
-  o: { durationMs: number; redirectedToLogin: boolean; challengeUrl: boolean; carriesSession: boolean; loginSession?: Session; jar: ReadonlyMap<string, string> },
+  o: { durationMs: number; redirectedToLogin: boolean; loginRedirect?: string; challengeUrl: boolean; carriesSession: boolean; loginSession?: Session; jar: ReadonlyMap<string, string> },
 ): StepResult {
   const markers: Markers = ctx.check.endpointRef.markers;
   const text = res.body.toString('utf8');
@@ -183,15 +188,15 @@ function observe(
   };
   const reason = classify(observation);
   if (!reason) return { status: res.status, session: o.loginSession };
-  return { reason, status: res.status, message: explain(reason, res, unmet, redirectedToLogin) };
+  return { reason, status: res.status, message: explain(reason, res, unmet, o.loginRedirect) };
 }
 
-function explain(reason: Reason, res: ProbeResponse, unmet: Unmet[], redirectedToLogin: boolean): string {
+function explain(reason: Reason, res: ProbeResponse, unmet: Unmet[], loginRedirect: string | undefined): string {
   const where = `${res.status} on ${res.url.pathname}`;
   const first = unmet.find((u) => u.reason === reason) ?? unmet[0];
   switch (reason) {
     case 'forced_logout':
-      return redirectedToLogin ? `${where}: redirected to the login page` : `${where}: session rejected`;
+      return loginRedirect ? `${loginRedirect}: redirected to the login page` : `${where}: session rejected`;
     case 'login_rejected':
       return `${where}: login refused, no session issued`;
     case 'login_challenge':
