@@ -10,6 +10,7 @@
  * The simulator runs in a child process (this same file with --as-simulator) so that the memory
  * measured is Outpost's alone.
  */
+import { mulberry32 } from '../src/simulator/prng.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,17 +62,6 @@ function parse(): Args {
   };
 }
 
-/** mulberry32: a small seeded PRNG, so a soak's fault sequence can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FAULTS: Fault[] = [
   { type: 'forced_logout' },
@@ -234,7 +224,7 @@ async function main(): Promise<number> {
   const checks = daemon.config().checks.length;
   console.log(`soak: ${checks} checks against ${url} for ${args.minutes} min (seed ${args.seed}, warm-up ${args.warmupMinutes} min, faults every ${args.faultEverySeconds}s); logs in ${logFile}`);
 
-  const random = rng(args.seed);
+  const random = mulberry32(args.seed);
   const faultTimer = setInterval(() => {
     for (const p of PLATFORMS) {
       const faults = random() < 0.5 ? [] : [{ ...FAULTS[Math.floor(random() * FAULTS.length)]!, ratio: Math.round((0.2 + 0.8 * random()) * 100) / 100 }];
