@@ -19,7 +19,7 @@ export interface Observation {
   carriedSession: boolean;
   /** A redirect pointed at the login page, or the final URL is the login page. */
   redirectedToLogin: boolean;
-  /** The answer matched the group's challenge markers (checkpoint, captcha, 2FA). */
+  /** A login answer matched the group's challenge markers (checkpoint, captcha, 2FA), or any request was redirected to a challenge page. */
   challenge: boolean;
   /** The answer matched the group's "bad credentials" markers. */
   loginRejectedMarker: boolean;
@@ -50,7 +50,8 @@ export const RULES: readonly (readonly [Reason, (o: Observation) => boolean])[] 
   ['body_too_large', (o) => o.transport === 'body_too_large'],
   ['rate_limited', (o) => o.status === 429],
   ['http_5xx', (o) => o.status >= 500 && o.status < 600],
-  ['login_challenge', (o) => o.role === 'login' && o.challenge],
+  // A login answered with a challenge, or a request carrying the session sent to one.
+  ['login_challenge', (o) => (o.role === 'login' || o.carriedSession) && o.challenge],
   [
     'login_rejected',
     (o) => o.role === 'login' && (LOGIN_REJECT_STATUS.has(o.status) || o.loginRejectedMarker || o.sessionIssued === false),

@@ -56,7 +56,8 @@ describe('cases', () => {
     ['challenge on login beats rejection', { role: 'login', status: 401, challenge: true, sessionIssued: false }, 'login_challenge'],
     ['404 on login issuing no session is login_rejected (session semantics outrank http_4xx)', { role: 'login', status: 404, sessionIssued: false }, 'login_rejected'],
     ['404 on login is otherwise http_4xx', { role: 'login', status: 404 }, 'http_4xx'],
-    ['challenge markers on a non-login request are not login_challenge', { challenge: true }, undefined],
+    ['a challenge on a request without a session is not login_challenge', { challenge: true }, undefined],
+    ['a session sent to a challenge page is login_challenge, not forced_logout', { carriedSession: true, challenge: true, redirectedToLogin: true }, 'login_challenge'],
     // sessions
     ['403 with a session', { status: 403, carriedSession: true }, 'forced_logout'],
     ['440 with a session', { status: 440, carriedSession: true }, 'forced_logout'],

@@ -178,7 +178,9 @@ function observe(
     statusExpected,
     carriedSession: o.carriesSession,
     redirectedToLogin,
-    challenge: o.challengeUrl || anyMatch(markers.challenge, mText),
+    // A login answer is read for challenge markers; any other request only counts a redirect to a
+    // challenge page (a session sent to a checkpoint), not words in a page that may mention captchas.
+    challenge: o.challengeUrl || (step.role === 'login' && anyMatch(markers.challenge, mText)),
     loginRejectedMarker: step.role === 'login' && anyMatch(markers.loginRejected, mText),
     logoutMarker: o.carriesSession && anyMatch(markers.logout, mText),
     errorMarker: is2xx && anyMatch(markers.error, mText),
@@ -200,7 +202,7 @@ function explain(reason: Reason, res: ProbeResponse, unmet: Unmet[], loginRedire
     case 'login_rejected':
       return `${where}: login refused, no session issued`;
     case 'login_challenge':
-      return `${where}: login answered with a challenge`;
+      return `${where}: answered with a challenge (checkpoint, captcha or second factor)`;
     case 'error_page':
       return `${where}: error page instead of the expected answer`;
     default:
