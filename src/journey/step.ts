@@ -65,7 +65,7 @@ export async function runStep(step: CompiledStep, ctx: StepContext): Promise<Ste
   let method = step.method;
   let res: ProbeResponse;
   let redirectedToLogin = false;
-  /** `302 on /feed`: the answer that sent the request to the login page, for the message. */
+  /** `302 on /feed to /login`: the answer that sent the request to the login page, for the message. */
   let loginRedirect: string | undefined;
   let challengeUrl = false;
   const follow = step.role !== 'login';
@@ -94,7 +94,7 @@ export async function runStep(step: CompiledStep, ctx: StepContext): Promise<Ste
       if (next) {
         if (endpoint.markers.loginUrl.test(next.pathname) && !redirectedToLogin) {
           redirectedToLogin = true;
-          loginRedirect = `${res.status} on ${url.pathname}`;
+          loginRedirect = `${res.status} on ${url.pathname} to ${next.pathname}`;
         }
         if (anyMatch(endpoint.markers.challenge, next.pathname + next.search)) challengeUrl = true;
       }

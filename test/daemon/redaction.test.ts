@@ -98,10 +98,8 @@ describe('secret redaction: a session created and rejected within one run', () =
   }, 60_000);
   afterAll(() => st?.close());
 
-  // KNOWN BUG (src/journey/run.ts, not ours to fix): when a run logs in itself and its session is
-  // rejected in the same run, RunOutcome.session is undefined, so the monitor never registers that
-  // session's cookie/token with the redactor and the failure message shows it. Remove `.fails` once
-  // RunOutcome reports the sessions a run created.
+  // The run logs in itself and its session is rejected in the same run: that session's token
+  // must be known to the redactor too (RunOutcome.issued), or the message would show it.
   it('the token in the redirect URL is redacted', async () => {
     const failed = runs(st.s).filter((l) => l.check === 'threads/web/feed' && l.ok === false);
     expect(failed.length).toBeGreaterThan(0);
