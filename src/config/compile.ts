@@ -36,7 +36,7 @@ export const BUILTIN_DEFAULTS: Required<Omit<NonNullable<RawConfig['defaults']>,
   freshConnection: true,
 };
 /** Logging in is what platforms rate-limit and challenge: login checks run less often unless told. */
-const INTERVAL = { login: '5m', other: '30s' };
+const INTERVAL = { login: '5m', other: '20s' };
 
 export const DEFAULT_MARKERS = {
   error: [

@@ -19,15 +19,15 @@ describe('defaults', () => {
     expect(c.maintenance).toEqual([]);
   });
 
-  it('per type: login every 5m, the others every 30s; the other run options alike', () => {
+  it('per type: login every 5m, the others every 20s; the other run options alike', () => {
     const k = byName(withChecks({ login: '{ type: login }', session: '{ type: session, path: /me }', feed: '{ type: feed, path: /f, items: data }', home: '{ type: http, path: / }' }));
     expect(k.login!.intervalMs).toBe(300_000);
-    for (const n of ['session', 'feed', 'home']) expect(k[n]!.intervalMs).toBe(30_000);
+    for (const n of ['session', 'feed', 'home']) expect(k[n]!.intervalMs).toBe(20_000);
     for (const c of Object.values(k)) {
       expect(c).toMatchObject({ timeoutMs: 10_000, retries: 2, failureThreshold: 2, successThreshold: 1, degradedAfterMs: 3000, maxBodyBytes: 5 * 1024 * 1024, maxRedirects: 5, freshConnection: true });
     }
     expect(k.login!.info).toEqual({ type: 'login', interval_seconds: '300' });
-    expect(k.feed!.info).toEqual({ type: 'feed', interval_seconds: '30' });
+    expect(k.feed!.info).toEqual({ type: 'feed', interval_seconds: '20' });
     // feed: at least one item by default, a JSON answer, the session of the endpoint.
     expect(k.feed!.steps[0]!.expect.items).toMatchObject({ pathText: 'data', minItems: 1, maxAgeMs: undefined });
     expect(k.feed!.steps[0]!).toMatchObject({ method: 'GET', expectJson: true, sendSession: true });

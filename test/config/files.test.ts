@@ -23,7 +23,7 @@ describe('shipped configs', () => {
     expect(def.config.server).toMatchObject({ host: '0.0.0.0', port: 9464 });
     for (const c of def.config.checks) {
       expect(c.endpointRef.baseUrl.href.startsWith('http://127.0.0.1:9470/')).toBe(true);
-      expect(c.intervalMs).toBe(c.type === 'login' ? 300_000 : 30_000);
+      expect(c.intervalMs).toBe(c.type === 'login' ? 300_000 : 20_000);
     }
   });
 
