@@ -129,13 +129,15 @@ describe('march-5 through the real daemon', () => {
     expect(during.groups.find((g) => g.name === 'threads')!.endpoints[0]!.checks.find((c) => c.name === 'feed')!.reason).toBe('error_page');
 
     // forced_logout came first on Facebook (the session that worked is rejected), then logins
-    // were refused: the earliest Facebook failure, across its checks, is the forced logout.
-    const fbFailures = ['login', 'session', 'feed']
+    // were refused: the earliest failure of the checks that carry the session is the forced
+    // logout (the login check itself, running first, may already meet the refused login).
+    const fbFailures = ['session', 'feed']
       .flatMap((c) => daemon.monitor.record(`facebook/web/${c}`)!.history)
       .filter((h) => !h.ok)
       .sort((a, b) => a.at - b.at);
     expect(fbFailures[0]?.reason).toBe('forced_logout');
     expect(fbFailures.some((h) => h.reason === 'login_rejected')).toBe(true);
+    expect(daemon.monitor.record('facebook/web/login')!.history.some((h) => h.reason === 'login_rejected')).toBe(true);
 
     // Recovery: every check back up.
     await until(
