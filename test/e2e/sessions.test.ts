@@ -238,6 +238,17 @@ describe('retries', () => {
     });
   }
 
+  it('a session sent to a checkpoint page (which answers 200) is login_challenge, not a success', async () => {
+    const p = await startPlatform('cookie');
+    const o = await startOutpost({ endpoints: endpoint(p.target, 'cookie', CHECKS) });
+    await o.run('login');
+    p.target.route('/me', reply.redirect(302, '/checkpoint/?next=%2Fme'));
+    p.target.route('/checkpoint/', reply.html(200, '<h1>Confirm your identity</h1>'));
+    const rec = await o.run('session');
+    expect(rec.status.lastResult?.reason).toBe('login_challenge');
+    expect(await failures(o, 'session', 'login_challenge')).toBe(1);
+  });
+
   it('forced_logout is never retried (1 attempt)', async () => {
     const p = await startPlatform('cookie');
     const o = await startOutpost({ endpoints: endpoint(p.target, 'cookie', { ...CHECKS, session: { ...CHECKS.session, retries: 3 } }) });
