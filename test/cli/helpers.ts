@@ -39,17 +39,24 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 /** The demo's platform layout against a simulator at `simUrl`, with short timeouts for tests. */
-export function simulatorConfig(simUrl: string, opts: { stateDir?: string; listen?: string; logLevel?: string; extraTop?: string; interval?: string } = {}): string {
+export function simulatorConfig(
+  simUrl: string,
+  opts: { stateDir?: string; listen?: string; logLevel?: string; extraTop?: string; interval?: string; /** A YAML flow map replacing the defaults block. */ defaults?: string } = {},
+): string {
   return `location: test
 listen: ${opts.listen ?? '127.0.0.1:0'}
 stateDir: ${opts.stateDir ?? './data/test'}
 logLevel: ${opts.logLevel ?? 'warn'}
 ${opts.extraTop ?? ''}
-defaults:
+${
+  opts.defaults
+    ? `defaults: ${opts.defaults}`
+    : `defaults:
   interval: ${opts.interval ?? '30s'}
   timeout: 3s
   retries: 0
-  failureThreshold: 1
+  failureThreshold: 1`
+}
 groups:
   facebook:
     endpoints:

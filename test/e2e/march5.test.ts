@@ -14,48 +14,9 @@ import { startWebhookSink, type WebhookSink } from '../../src/demo/sink.js';
 import { createLogger } from '../../src/log.js';
 import { createRedactor } from '../../src/redact.js';
 import type { StatusDoc } from '../../src/server/status.js';
+import { cleanEnv, simulatorConfig } from '../cli/helpers.js';
 
 const SPEED = 8; // the scenario's outage at 5 s, recovery from 20 s to 25 s
-const CONFIG = `
-location: e2e
-listen: 127.0.0.1:0
-stateDir: STATE
-defaults: { interval: 1s, timeout: 900ms, retries: 0, failureThreshold: 2, successThreshold: 1 }
-incidents: { groupWait: 1500ms }
-webhooks:
-  - { name: sink, url: "\${SINK_URL}", secret: s3cr3t-hook, timeout: 1s }
-groups:
-  facebook:
-    endpoints:
-      web:
-        baseUrl: \${SIM_URL}/facebook
-        account: { username: seller1@example.test, password: fb-pass-1 }
-        auth: { path: /login, format: form, body: { email: "{{username}}", pass: "{{password}}" }, cookie: fb_session }
-        checks:
-          login: { type: login }
-          session: { type: session, path: /me }
-          feed: { type: feed, path: /feed, items: data, timestamp: created_time, maxAge: 1m }
-  instagram:
-    endpoints:
-      mobile-api:
-        baseUrl: \${SIM_URL}/instagram
-        account: { username: seller_one, password: ig-pass-1 }
-        auth: { path: /api/v1/accounts/login, token: token }
-        checks:
-          login: { type: login }
-          session: { type: session, path: /api/v1/accounts/current_user }
-          feed: { type: feed, path: /api/v1/feed/timeline, items: items, timestamp: taken_at, maxAge: 1m }
-  threads:
-    endpoints:
-      web:
-        baseUrl: \${SIM_URL}/threads
-        account: { username: seller.one, password: th-pass-1 }
-        auth: { path: /api/login, token: access_token }
-        checks:
-          login: { type: login }
-          session: { type: session, path: /api/me }
-          feed: { type: feed, path: /api/feed, items: threads, timestamp: published_at, maxAge: 1m }
-`;
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -88,10 +49,17 @@ describe('march-5 through the real daemon', () => {
     dir = mkdtempSync(join(tmpdir(), 'outpost-march5-'));
     sim = await startSimulator({ port: 0, seed: 7, latencyMs: [0, 2], itemEverySeconds: 1, scenario: 'march-5', speed: SPEED });
     sink = await startWebhookSink({ secret: 's3cr3t-hook' });
-    writeFileSync(join(dir, 'outpost.yaml'), CONFIG.replace('STATE', join(dir, 'state')));
+    writeFileSync(
+      join(dir, 'outpost.yaml'),
+      simulatorConfig(sim.url, {
+        stateDir: join(dir, 'state'),
+        defaults: '{ interval: 1s, timeout: 900ms, retries: 0, failureThreshold: 2, successThreshold: 1 }',
+        extraTop: `incidents: { groupWait: 1500ms }\nwebhooks:\n  - { name: sink, url: "${sink.url}", secret: s3cr3t-hook, timeout: 1s }`,
+      }),
+    );
     daemon = await startDaemon({
       configPath: join(dir, 'outpost.yaml'),
-      env: { ...process.env, SIM_URL: sim.url, SINK_URL: sink.url },
+      env: cleanEnv(),
       defaultMetrics: false,
       retryMinMs: 10,
       logger: createLogger({ level: 'silent', redactor: createRedactor() }),
