@@ -189,7 +189,7 @@ describe('alertmanager.yml', () => {
   });
 });
 
-describe('README.md (alerting section)', () => {
+describe('docs/alerting.md', () => {
   it('lists every alert with a runbook heading', () => {
     const docs = readFileSync(DOCS_FILE, 'utf8');
     for (const name of alertNames) {

@@ -9,7 +9,7 @@ export const ROOT = fromRoot('');
 export const RULES_FILE = fromRoot('config/prometheus/outpost.rules.yml');
 export const PROMETHEUS_CONFIG = fromRoot('config/prometheus/prometheus.yml');
 export const ALERTMANAGER_CONFIG = fromRoot('config/alertmanager/alertmanager.yml');
-export const DOCS_FILE = fromRoot('README.md');
+export const DOCS_FILE = fromRoot('docs/alerting.md');
 export const UNIT_TEST_DIR = fromRoot('test/alerting');
 
 /** What every platform alert ends in: a maintenance window silences that group in that location. */
