@@ -15,6 +15,7 @@ import pino from 'pino';
 import { parseConfigText } from '../src/config/load.js';
 import { createMetrics } from '../src/metrics/registry.js';
 import { createMonitor } from '../src/monitor.js';
+import { createCheckRunner } from '../src/run-check.js';
 import { createScheduler } from '../src/schedule/scheduler.js';
 import { startServer } from '../src/server/http.js';
 import { createLogger } from '../src/log.js';
@@ -39,8 +40,18 @@ const config = loaded.config;
 const redactor = createRedactor(config.secrets);
 const logger = createLogger({ level: config.logLevel, redactor, destination: pino.destination({ dest: '/dev/null', sync: false }) });
 const metrics = createMetrics({ version: 'bench', location: config.location, defaultMetrics: true });
-const monitor = createMonitor({ metrics, redactor, logger, userAgent: 'outpost/bench (+synthetic monitoring)' });
+const monitor = createMonitor({ metrics, redactor });
 monitor.setConfig(config);
+const runCheck = createCheckRunner({
+  monitor,
+  metrics,
+  redactor,
+  logger,
+  env: { now: Date.now, userAgent: 'outpost/bench (+synthetic monitoring)' },
+  onStateChange: () => {},
+  onSessionLost: () => {},
+  save: () => {},
+});
 
 let measuring = false;
 let runs = 0;
@@ -49,7 +60,7 @@ let firstFailure: string | undefined;
 let lag = createSamples();
 const scheduler = createScheduler({
   run: async (check) => {
-    const rec = await monitor.runOnce(check);
+    const rec = await runCheck(check);
     if (!measuring) return;
     runs++;
     if (!rec.status.lastResult?.ok) {

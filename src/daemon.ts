@@ -7,6 +7,8 @@ import { loadConfigFile, type LoadResult } from './config/load.js';
 import type { CompiledConfig } from './config/types.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { createMonitor, type Monitor } from './monitor.js';
+import { createCheckRunner } from './run-check.js';
+import { loadSession, saveSession, type SavedSession } from './journey/session.js';
 import { createScheduler, type Scheduler } from './schedule/scheduler.js';
 import { inShard } from './schedule/shard.js';
 import { createIncidentManager, type IncidentManager } from './incidents/manager.js';
@@ -16,6 +18,7 @@ import { startServer, type RunningServer } from './server/http.js';
 import { buildStatus } from './server/status.js';
 import { renderStatusPage } from './server/status-page.js';
 import { createRedactor, type Redactor } from './redact.js';
+import { sessionSecrets } from './journey/session.js';
 import { createLogger, type Logger } from './log.js';
 import type { CheckStatus } from './state/check-state.js';
 import type { ConfigIssue } from './config/compile.js';
@@ -53,6 +56,8 @@ export interface Daemon {
   config(): CompiledConfig;
   metrics: Metrics;
   monitor: Monitor;
+  /** One run of a check and its consequences (what the scheduler calls). */
+  runCheck: ReturnType<typeof createCheckRunner>;
   incidents: IncidentManager;
   server: RunningServer;
   logger: Logger;
@@ -87,7 +92,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   metrics.configReloadOk.set(1);
   metrics.configReloadTimestamp.set(now() / 1000);
 
-  const store: StateStore = createStateStore({ dir: config.stateDir, logger, metrics });
+  const store: StateStore = createStateStore({ dir: config.stateDir, logger, metrics, coalesceMs: 1000 });
+  // The endpoints' sessions, in a file of their own (owner-only), so a restart does not log every endpoint in again.
+  const sessionStore: StateStore = createStateStore({ dir: config.stateDir, logger, metrics, fileName: 'sessions.json' });
   let saveSoon = () => {};
   const notifier: Notifier = createNotifier({ webhooks: config.webhooks, metrics, logger, version: VERSION, onChange: () => saveSoon() });
   const incidents: IncidentManager = createIncidentManager({
@@ -99,22 +106,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     now,
     send: (e) => notifier.enqueue(e),
   });
-  const monitor: Monitor = createMonitor({
-    metrics,
-    redactor,
-    logger,
-    now,
-    userAgent: `outpost/${VERSION} (+synthetic monitoring)`,
-    retryMinMs: opts.retryMinMs,
-    onRun: (_rec, _outcome, changed) => {
-      // Incidents depend on states: re-evaluate (over every check) only when one changed, once
-      // per turn of the event loop however many changed in it.
-      if (changed) updateIncidentsSoon();
-      saveSoon();
-    },
-  });
+  const monitor: Monitor = createMonitor({ metrics, redactor, now });
   monitor.setConfig(config);
 
+  // Incidents depend on states: re-evaluated (over every check) only when one changed, once per
+  // turn of the event loop however many changed in it.
   let incidentsPending = false;
   const updateIncidentsSoon = () => {
     if (incidentsPending) return;
@@ -126,6 +122,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   };
 
   const snapshot = (): SavedState => ({ checks: monitor.snapshotStates(), incidents: incidents.serialize(), outbox: notifier.outbox() });
+  const sessionsSnapshot = (): Record<string, SavedSession> => {
+    const out: Record<string, SavedSession> = {};
+    for (const ep of monitor.endpoints()) if (ep.session && !ep.session.preset) out[ep.endpoint.key] = saveSession(ep.session, ep.endpoint.identity);
+    return out;
+  };
   const saved = (await store.load()) as SavedState | null;
   if (saved && typeof saved === 'object') {
     if (saved.checks && typeof saved.checks === 'object') monitor.restore(saved.checks);
@@ -133,12 +134,38 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     notifier.restore(saved.outbox);
     logger.info({ stateDir: config.stateDir }, 'state restored');
   }
+  const savedSessions = (await sessionStore.load()) as Record<string, unknown> | null;
+  if (savedSessions && typeof savedSessions === 'object') {
+    let restored = 0;
+    for (const ep of monitor.endpoints()) {
+      if (ep.endpoint.preset) continue;
+      const s = loadSession(savedSessions[ep.endpoint.key], ep.endpoint.identity);
+      if (!s) continue;
+      redactor.add(sessionSecrets(s));
+      monitor.setSession(ep.endpoint.key, s);
+      restored++;
+    }
+    if (restored) logger.info({ sessions: restored }, 'sessions restored: no new login needed');
+  }
   saveSoon = () => store.saveSoon(snapshot);
   incidents.update(monitor.checkViews(), monitor.groupViews());
 
+  const runCheck = createCheckRunner({
+    monitor,
+    metrics,
+    redactor,
+    logger,
+    env: { now, userAgent: `outpost/${VERSION} (+synthetic monitoring)`, retryMinMs: opts.retryMinMs },
+    onStateChange: updateIncidentsSoon,
+    onSessionLost: (e) => incidents.sessionLost(e),
+    save({ sessions }) {
+      saveSoon();
+      if (sessions) sessionStore.saveSoon(sessionsSnapshot);
+    },
+  });
   const scheduler: Scheduler = createScheduler({
     run: async (check) => {
-      await monitor.runOnce(check);
+      await runCheck(check);
     },
     concurrency: config.concurrency,
     onLag: (s) => metrics.schedulerLag.observe(s),
@@ -206,6 +233,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     config: () => config,
     metrics,
     monitor,
+    runCheck,
     incidents,
     server,
     logger,
@@ -220,6 +248,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       await notifier.drain(Math.min(grace, 5_000));
       incidents.close();
       await store.save(snapshot());
+      await sessionStore.save(sessionsSnapshot());
       await server.close();
       logger.info('stopped');
       logger.flush?.();

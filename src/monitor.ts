@@ -1,16 +1,15 @@
 /**
- * The monitor: what Outpost knows of every check. It runs one check (journey), turns the outcome
- * into the check's next state, records the metrics, and keeps sessions and a short history.
- * The daemon drives it; the server and the incident engine read it.
+ * What Outpost knows of every check and endpoint: each check's status and recent history, each
+ * endpoint's shared session, its rate-limit back-off and a forced logout not yet told. It keeps
+ * the check series in step with the config (new checks described, removed ones forgotten).
+ * Runs change it through src/run-check.ts; the server and the incident engine read it.
  */
-import type { CompiledCheck, CompiledConfig } from './config/types.js';
-import { runCheck, type RunOutcome } from './journey/run.js';
-import { sessionSecrets, type Session } from './journey/session.js';
-import { recordRun, forgetCheck, forgetEndpoint, describeCheck, recordSessionAge } from './metrics/record.js';
+import type { CompiledCheck, CompiledConfig, CompiledEndpoint } from './config/types.js';
+import { newSession, type Session } from './journey/session.js';
+import { forgetCheck, forgetEndpoint, describeCheck, recordSessionAge, recordBackoff } from './metrics/record.js';
 import type { Metrics } from './metrics/registry.js';
 import type { Redactor } from './redact.js';
-import type { Logger } from './log.js';
-import { initialStatus, nextStatus, type CheckStatus, type RunSummary } from './state/check-state.js';
+import { initialStatus, type CheckStatus, type RunSummary } from './state/check-state.js';
 import type { CheckView, GroupView } from './incidents/types.js';
 
 export const HISTORY_LENGTH = 30;
@@ -21,22 +20,35 @@ export interface CheckRecord {
   history: RunSummary[];
 }
 
+/** A session rejected while logging in again may still work: told once the next login is known. */
+export interface PendingLogout {
+  at: number;
+  checkId: string;
+  sessionAgeMs: number;
+}
+
+export interface EndpointRecord {
+  endpoint: CompiledEndpoint;
+  session: Session | undefined;
+  /** The platform asked for less traffic (429): no run of this endpoint starts before this time. */
+  backoffUntil: number;
+  pendingLogout?: PendingLogout;
+}
+
 export interface MonitorOptions {
   metrics: Metrics;
   redactor: Redactor;
-  logger: Logger;
   now?: () => number;
-  userAgent: string;
-  retryMinMs?: number;
-  /** Called after every run, once the state is updated; `changed`: the state or its reason changed. */
-  onRun?: (rec: CheckRecord, outcome: RunOutcome, changed: boolean) => void;
 }
 
 export interface Monitor {
   setConfig(config: CompiledConfig): void;
-  runOnce(check: CompiledCheck): Promise<CheckRecord>;
   records(): IterableIterator<CheckRecord>;
   record(id: string): CheckRecord | undefined;
+  endpoint(key: string): EndpointRecord | undefined;
+  endpoints(): IterableIterator<EndpointRecord>;
+  /** Replace (or drop, with undefined) an endpoint's shared session. */
+  setSession(key: string, session: Session | undefined): void;
   sessionAge(endpointKey: string): number | null;
   checkViews(): CheckView[];
   groupViews(): GroupView[];
@@ -48,23 +60,24 @@ export interface Monitor {
 
 export function createMonitor(opts: MonitorOptions): Monitor {
   const now = opts.now ?? Date.now;
+  const { metrics } = opts;
   const recs = new Map<string, CheckRecord>();
-  const sessions = new Map<string, Session>();
+  const eps = new Map<string, EndpointRecord>();
   let config: CompiledConfig | undefined;
+
+  const recordAge = (ep: EndpointRecord) => recordSessionAge(metrics, ep.endpoint, ep.session ? (now() - ep.session.createdAt) / 1000 : null);
 
   const setConfig = (next: CompiledConfig) => {
     const prev = config;
     config = next;
-    opts.metrics.location = next.location;
+    metrics.location = next.location;
     const ids = new Set(next.checks.map((c) => c.id));
     for (const [id, rec] of recs) {
       if (!ids.has(id)) {
-        forgetCheck(opts.metrics, rec.check);
+        forgetCheck(metrics, rec.check);
         recs.delete(id);
       }
     }
-    const endpointKeys = new Set(next.endpoints.map((e) => e.key));
-    for (const key of sessions.keys()) if (!endpointKeys.has(key)) sessions.delete(key);
     for (const check of next.checks) {
       const rec = recs.get(check.id);
       if (rec) {
@@ -73,75 +86,49 @@ export function createMonitor(opts: MonitorOptions): Monitor {
       } else {
         recs.set(check.id, { check, status: initialStatus(now()), history: [] });
       }
-      describeCheck(opts.metrics, check, recs.get(check.id)!.status);
+      describeCheck(metrics, check, recs.get(check.id)!.status);
     }
-    for (const ep of next.endpoints) if (!sessions.has(ep.key)) recordSessionAge(opts.metrics, ep, null);
+    const keys = new Set(next.endpoints.map((e) => e.key));
+    for (const key of eps.keys()) if (!keys.has(key)) eps.delete(key);
+    for (const endpoint of next.endpoints) {
+      const known = eps.get(endpoint.key);
+      const rec: EndpointRecord = known ?? { endpoint, session: undefined, backoffUntil: 0 };
+      // A session logged in for another identity (account, URL, login journey) is not reused.
+      if (known && known.endpoint.identity !== endpoint.identity) rec.session = undefined;
+      rec.endpoint = endpoint;
+      if (endpoint.preset) rec.session = presetSession(endpoint, rec.session, now());
+      else if (rec.session?.preset) rec.session = undefined;
+      eps.set(endpoint.key, rec);
+      recordAge(rec);
+      recordBackoff(metrics, endpoint, rec.backoffUntil);
+    }
     if (prev) {
-      for (const ep of prev.endpoints) if (!endpointKeys.has(ep.key)) forgetEndpoint(opts.metrics, ep);
+      for (const ep of prev.endpoints) if (!keys.has(ep.key)) forgetEndpoint(metrics, ep);
     }
     opts.redactor.setConfigured(next.secrets);
   };
 
   return {
     setConfig,
-    async runOnce(check) {
-      const rec = recs.get(check.id);
-      if (!rec) throw new Error(`unknown check ${check.id}`);
-      const key = check.endpointRef.key;
-      let outcome: RunOutcome;
-      try {
-        outcome = await runCheck(check, sessions.get(key), { now, userAgent: opts.userAgent, retryMinMs: opts.retryMinMs });
-      } catch (err) {
-        opts.logger.error({ err, check: check.id }, 'check run failed inside Outpost');
-        outcome = { ok: false, reason: 'internal', message: 'internal error', httpStatus: 0, durationMs: 0, trace: { timings: { resolve: 0, connect: 0, tls: 0, processing: 0, transfer: 0 }, attempts: 0 }, session: sessions.get(key), issued: [] };
-      }
-      // The endpoint's session is shared by its checks: adopt the run's view of it.
-      if (recs.get(check.id) !== rec) return rec; // removed by a reload mid-run
-      // Every session the run created is secret, including one rejected within the same run.
-      for (const s of outcome.issued) opts.redactor.add(sessionSecrets(s));
-      if (outcome.session) {
-        sessions.set(key, outcome.session);
-      } else if (check.usesSession || check.type === 'login') sessions.delete(key);
-      const at = now();
-      const summary: RunSummary = {
-        ok: outcome.ok,
-        reason: outcome.reason,
-        httpStatus: outcome.httpStatus,
-        durationMs: Math.round(outcome.durationMs),
-        error: outcome.message ? opts.redactor.text(outcome.message) : null,
-        at,
-        attempts: outcome.trace.attempts,
-      };
-      const prev = rec.status;
-      rec.status = nextStatus(prev, summary, check);
-      rec.history.push(summary);
-      if (rec.history.length > HISTORY_LENGTH) rec.history.shift();
-      recordRun(opts.metrics, check, summary, outcome, rec.status);
-      const s = sessions.get(key);
-      recordSessionAge(opts.metrics, check.endpointRef, s ? (at - s.createdAt) / 1000 : null);
-      opts.logger.debug(
-        { check: check.id, ok: summary.ok, reason: summary.reason, status: summary.httpStatus, durationMs: summary.durationMs, attempts: summary.attempts, error: summary.error },
-        'check run',
-      );
-      if (prev.state !== rec.status.state) {
-        opts.logger.info(
-          { check: check.id, from: prev.state, to: rec.status.state, reason: rec.status.reason, error: summary.error },
-          `${check.id} is ${rec.status.state}${rec.status.reason && rec.status.state !== 'up' ? ` (${rec.status.reason})` : ''}`,
-        );
-      }
-      opts.onRun?.(rec, outcome, prev.state !== rec.status.state || prev.reason !== rec.status.reason);
-      return rec;
-    },
     records: () => recs.values(),
     record: (id) => recs.get(id),
+    endpoint: (key) => eps.get(key),
+    endpoints: () => eps.values(),
+    setSession(key, session) {
+      const ep = eps.get(key);
+      if (!ep) return;
+      ep.session = session;
+      recordAge(ep);
+    },
     sessionAge(key) {
-      const s = sessions.get(key);
+      const s = eps.get(key)?.session;
       return s ? (now() - s.createdAt) / 1000 : null;
     },
     checkViews() {
       const out: CheckView[] = [];
       for (const r of recs.values()) {
-        out.push({ id: r.check.id, group: r.check.group, endpoint: r.check.endpoint, check: r.check.name, state: r.status.state, reason: r.status.reason, since: r.status.since, lastResult: r.status.lastResult });
+        const s = r.status;
+        out.push({ id: r.check.id, group: r.check.group, endpoint: r.check.endpoint, check: r.check.name, state: s.state, reason: s.reason, reasons: s.reasons ?? [], since: s.since, lastResult: s.lastResult });
       }
       return out;
     },
@@ -151,7 +138,8 @@ export function createMonitor(opts: MonitorOptions): Monitor {
         const rec = recs.get(id);
         if (!rec || !status || typeof status !== 'object' || typeof status.state !== 'string') continue;
         rec.status = { ...initialStatus(now()), ...status };
-        describeCheck(opts.metrics, rec.check, rec.status);
+        if (!Array.isArray(rec.status.reasons)) rec.status.reasons = rec.status.reason ? [rec.status.reason] : [];
+        describeCheck(metrics, rec.check, rec.status);
       }
     },
     snapshotStates() {
@@ -161,4 +149,16 @@ export function createMonitor(opts: MonitorOptions): Monitor {
     },
     config: () => config,
   };
+}
+
+/** The preset session of the config; the same one (and its age) while the preset is unchanged. */
+function presetSession(endpoint: CompiledEndpoint, current: Session | undefined, now: number): Session {
+  const p = endpoint.preset!;
+  const same = current?.preset && current.token === p.token && current.cookies.size === p.cookies.length && p.cookies.every(([k, v]) => current.cookies.get(k) === v);
+  if (same) return current!;
+  const s = newSession(now);
+  s.preset = true;
+  if (p.token) s.token = p.token;
+  for (const [k, v] of p.cookies) s.cookies.set(k, v);
+  return s;
 }

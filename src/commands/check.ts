@@ -6,6 +6,7 @@ import { configPath, formatIssues, loadConfigFile } from '../config/load.js';
 import type { CompiledCheck, CompiledConfig } from '../config/types.js';
 import { createMetrics } from '../metrics/registry.js';
 import { createMonitor } from '../monitor.js';
+import { createCheckRunner } from '../run-check.js';
 import { createRedactor } from '../redact.js';
 import { createLogger } from '../log.js';
 import { VERSION } from '../daemon.js';
@@ -28,20 +29,33 @@ export async function runAllOnce(config: CompiledConfig, opts: { concurrency?: n
   const redactor = createRedactor(config.secrets);
   const logger = createLogger({ level: 'silent', redactor });
   const metrics = createMetrics({ version: VERSION, location: config.location });
-  const monitor = createMonitor({ metrics, redactor, logger, userAgent: `outpost/${VERSION} (+synthetic monitoring)` });
+  const monitor = createMonitor({ metrics, redactor });
   monitor.setConfig(config);
+  const runCheck = createCheckRunner({
+    monitor,
+    metrics,
+    redactor,
+    logger,
+    env: { now: Date.now, userAgent: `outpost/${VERSION} (+synthetic monitoring)` },
+    onStateChange: () => {},
+    onSessionLost: () => {},
+    save: () => {},
+  });
   const byEndpoint = new Map<string, CompiledCheck[]>();
   for (const c of config.checks) byEndpoint.set(c.endpointRef.key, [...(byEndpoint.get(c.endpointRef.key) ?? []), c]);
   const results = new Map<string, RunSummary>();
   const queues = [...byEndpoint.values()].map((cs) => [...cs].sort((a, b) => Number(b.type === 'login') - Number(a.type === 'login')));
   const workers = Array.from({ length: Math.min(opts.concurrency ?? 8, queues.length) }, async () => {
     for (let q = queues.shift(); q; q = queues.shift()) {
-      for (const c of q) results.set(c.id, (await monitor.runOnce(c)).status.lastResult!);
+      for (const c of q) {
+        const last = (await runCheck(c)).status.lastResult;
+        if (last) results.set(c.id, last);
+      }
     }
   });
   await Promise.all(workers);
   return config.checks.map((c) => {
-    const r = results.get(c.id)!;
+    const r = results.get(c.id) ?? { ok: false, reason: 'rate_limited' as const, httpStatus: 429, durationMs: 0, attempts: 0, error: 'not run: the platform asked for less traffic', at: 0 };
     return { id: c.id, type: c.type, ok: r.ok, reason: r.reason, httpStatus: r.httpStatus, durationMs: r.durationMs, attempts: r.attempts, error: r.error };
   });
 }

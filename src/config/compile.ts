@@ -3,26 +3,16 @@
  * compiled, templates compiled, URLs resolved. Semantic errors (a feed without a path, a login
  * check on an endpoint without auth, a bad cron) are reported with their path like schema errors.
  */
-import type { RawAuth, RawCheck, RawConfig, RawEndpoint, RawExpect, RawStep } from './schema.js';
-import type {
-  CompiledCheck,
-  CompiledConfig,
-  CompiledEndpoint,
-  CompiledStep,
-  Expectations,
-  Extractor,
-  Markers,
-  StatusMatcher,
-} from './types.js';
+import { createHash } from 'node:crypto';
+import { Secret } from 'otpauth';
+import type { RawCheck, RawConfig, RawEndpoint } from './schema.js';
+import type { CompiledCheck, CompiledConfig, CompiledEndpoint, ConfigIssue, Markers } from './types.js';
 import { parseDuration, parseSize } from './units.js';
-import { compileForm, compileJson, compileText, type Template } from '../journey/template.js';
-import { parseJsonPath } from '../journey/json-path.js';
+import { compileAuth, re } from './steps.js';
 import { parseCron } from '../schedule/cron.js';
+import { CHECK_KINDS } from '../checks/index.js';
 
-export interface ConfigIssue {
-  path: string;
-  message: string;
-}
+export type { ConfigIssue };
 
 /** Defaults for every check, overridable in `defaults:` and per check. */
 export const BUILTIN_DEFAULTS: Required<Omit<NonNullable<RawConfig['defaults']>, 'schedule' | 'interval'>> & { interval?: string } = {
@@ -37,6 +27,8 @@ export const BUILTIN_DEFAULTS: Required<Omit<NonNullable<RawConfig['defaults']>,
 };
 /** Logging in is what platforms rate-limit and challenge: login checks run less often unless told. */
 const INTERVAL = { login: '5m', other: '20s' };
+/** Sessions of the real platforms live for weeks or months; a rejected session older than this expired naturally. */
+export const DEFAULT_SESSION_LIFETIME = '30d';
 
 export const DEFAULT_MARKERS = {
   error: [
@@ -47,8 +39,27 @@ export const DEFAULT_MARKERS = {
     'service unavailable',
     '<title>[^<]*\\berror\\b',
   ],
-  logout: ['log ?in again', 'sign ?in again', 'login_required', 'session (has )?expired', 'not logged in', 'please (log|sign) ?in'],
-  challenge: ['checkpoint', 'challenge_required', 'captcha', 'two[- ]factor', 'verification code', 'confirm (it.s you|your identity)'],
+  logout: [
+    'log ?in again',
+    'sign ?in again',
+    'login_required',
+    'logout_reason',
+    'session (has )?expired',
+    'not logged in',
+    'please (log|sign) ?in',
+    '(must|need to) (log|sign) ?in',
+    '(log|sign) ?in to continue',
+  ],
+  challenge: [
+    'checkpoint',
+    'challenge_required',
+    'captcha',
+    'two[-_ ]?factor',
+    'approvals_code',
+    'verification code',
+    'security code',
+    'confirm (it.s you|your identity)',
+  ],
   loginRejected: [
     'incorrect password',
     'password (that )?you.{0,4}(ve )?entered is incorrect',
@@ -56,10 +67,10 @@ export const DEFAULT_MARKERS = {
     'bad_password',
     'wrong password',
   ],
-  loginUrl: '/(login|signin|sign_in|sign-in|accounts/login)(/|$)',
+  // /login.php, /login/, /accounts/login/, /signin, /i/flow/login, /oauth/authorize, /v19.0/dialog/oauth (matched on the path; the query string does not count)
+  loginUrl: '/(login|log_in|log-in|signin|sign_in|sign-in|accounts/login|i/flow/login|oauth2?/authorize|dialog/oauth)(\\.php)?(/|$)',
 };
 
-const re = (s: string) => new RegExp(s, 'i');
 
 export function compileConfig(raw: RawConfig, env: NodeJS.ProcessEnv = process.env): { config?: CompiledConfig; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
@@ -88,8 +99,11 @@ export function compileConfig(raw: RawConfig, env: NodeJS.ProcessEnv = process.e
     }
     for (const [epName, ep] of Object.entries(g.endpoints)) {
       const ep_path = `${gp}.endpoints.${epName}`;
-      const endpoint = compileEndpoint(groupName, epName, ep, markers);
+      const endpoint = compileEndpoint(groupName, epName, ep, markers, ep_path, issues);
       addSecret(ep.account?.password);
+      addSecret(ep.account?.totp);
+      addSecret(ep.auth?.bearer);
+      for (const v of Object.values(ep.auth?.cookies ?? {})) addSecret(v);
       for (const [k, v] of Object.entries(ep.variables ?? {})) if (/pass|secret|token|key|cookie/i.test(k)) addSecret(v);
       for (const [k, v] of Object.entries(ep.headers ?? {})) if (/authorization|cookie|token|key/i.test(k)) addSecret(v.replace(/^(Bearer|Basic)\s+/i, ''));
       endpoints.push(endpoint);
@@ -177,11 +191,21 @@ function compileMarkers(m: RawConfig['groups'][string]['markers']): Markers {
   };
 }
 
-function compileEndpoint(group: string, name: string, ep: RawEndpoint, markers: Markers): CompiledEndpoint {
+function compileEndpoint(group: string, name: string, ep: RawEndpoint, markers: Markers, path: string, issues: ConfigIssue[]): CompiledEndpoint {
   const variables: Record<string, string> = { ...(ep.variables ?? {}) };
   if (ep.account) {
     variables.username = ep.account.username;
     variables.password = ep.account.password;
+  }
+  const totp = ep.account?.totp?.replace(/[\s-]/g, '').toUpperCase();
+  if (totp !== undefined) {
+    let ok = totp.length >= 16;
+    try {
+      if (Secret.fromBase32(totp).bytes.length < 10) ok = false;
+    } catch {
+      ok = false;
+    }
+    if (!ok) issues.push({ path: `${path}.account.totp`, message: 'expected the base32 secret of the second factor (at least 16 characters A-Z and 2-7)' });
   }
   const endpoint: CompiledEndpoint = {
     key: `${group}/${name}`,
@@ -190,33 +214,18 @@ function compileEndpoint(group: string, name: string, ep: RawEndpoint, markers: 
     baseUrl: new URL(ep.baseUrl),
     variables,
     tls: { insecureSkipVerify: ep.tls?.insecureSkipVerify ?? false, ca: ep.tls?.ca, serverName: ep.tls?.serverName },
+    sessionLifetimeMs: parseDuration(ep.sessionLifetime ?? DEFAULT_SESSION_LIFETIME)!,
+    identity: '',
     markers,
   };
-  if (ep.auth) endpoint.login = compileLogin(ep.auth, ep.headers ?? {});
+  if (totp !== undefined) endpoint.totp = totp;
+  if (ep.auth) Object.assign(endpoint, compileAuth(ep.auth, ep.headers ?? {}, `${path}.auth`, issues, totp !== undefined));
+  // What a saved session belongs to: the platform, the account and how it logs in (never the password itself in clear).
+  endpoint.identity = createHash('sha256')
+    .update(JSON.stringify([ep.baseUrl, ep.account?.username ?? '', ep.account?.password ?? '', ep.auth ?? null]))
+    .digest('hex')
+    .slice(0, 32);
   return endpoint;
-}
-
-function compileLogin(a: RawAuth, endpointHeaders: Record<string, string>): CompiledStep {
-  const fields = a.body ?? { username: '{{username}}', password: '{{password}}' };
-  const body: CompiledStep['body'] =
-    a.format === 'form'
-      ? { kind: 'form', template: compileForm(fields) }
-      : { kind: 'json', template: compileJson(fields) };
-  const headers = { ...endpointHeaders, ...(a.headers ?? {}) };
-  if (a.format === 'form') headers['content-type'] ??= 'application/x-www-form-urlencoded';
-  return {
-    name: 'login',
-    role: 'login',
-    method: a.method ?? 'POST',
-    path: compileText(a.path),
-    headers: Object.entries(headers).map(([k, v]) => [k, compileText(v)] as [string, Template]),
-    body,
-    sendSession: false,
-    expectJson: a.token !== undefined,
-    extract: [],
-    expect: compileExpect(undefined, a.status ?? ['2xx', '3xx']),
-    issues: { token: a.token ? parseJsonPath(a.token) : undefined, cookie: a.cookie },
-  };
 }
 
 type Defaults = typeof BUILTIN_DEFAULTS;
@@ -230,37 +239,7 @@ function compileCheck(
   d: Defaults,
   issues: ConfigIssue[],
 ): CompiledCheck | undefined {
-  const hasAuth = endpoint.login !== undefined;
-  const endpointHeaders = ep.headers ?? {};
-  let steps: CompiledStep[] = [];
-  switch (c.type) {
-    case 'login':
-      if (!hasAuth) issues.push({ path: `${path}.type`, message: 'a login check needs the endpoint to have an auth block' });
-      steps = [];
-      break;
-    case 'feed': {
-      if (!c.path) issues.push({ path: `${path}.path`, message: 'a feed check needs the path of the feed' });
-      if (!c.items) issues.push({ path: `${path}.items`, message: 'a feed check needs items: the JSON path of the list of items' });
-      if (c.maxAge && !c.timestamp) issues.push({ path: `${path}.timestamp`, message: 'maxAge needs timestamp: the field of an item holding its time' });
-      const expect: RawExpect = {
-        ...c.expect,
-        items: { path: c.items ?? '$', minItems: c.minItems ?? 1, timestamp: c.timestamp, maxAge: c.maxAge },
-      };
-      steps = [requestStep('feed', { method: c.method, path: c.path ?? '/', headers: c.headers, expect, expectJson: true }, hasAuth, endpointHeaders, path, issues)];
-      break;
-    }
-    case 'session':
-      if (!c.path) issues.push({ path: `${path}.path`, message: 'a session check needs the path of a page that requires the session, e.g. /me' });
-      if (!hasAuth) issues.push({ path: `${path}.type`, message: 'a session check needs the endpoint to have an auth block' });
-      steps = [requestStep('session', { method: c.method, path: c.path ?? '/', headers: c.headers, expect: c.expect }, hasAuth, endpointHeaders, path, issues)];
-      break;
-    case 'http':
-      if (!c.steps && !c.path) issues.push({ path: `${path}.steps`, message: 'an http check needs steps (or a path)' });
-      steps = (c.steps ?? [{ path: c.path ?? '/', method: c.method, headers: c.headers, expect: c.expect }]).map((s, i) =>
-        requestStep(s.name ?? `step${i + 1}`, s, hasAuth, endpointHeaders, `${path}.steps[${i}]`, issues),
-      );
-      break;
-  }
+  const { steps, usesSession } = CHECK_KINDS[c.type].compile(c, { path, endpoint, endpointHeaders: ep.headers ?? {}, issues });
   if (c.interval && c.schedule) issues.push({ path: `${path}.schedule`, message: 'use either interval or schedule, not both' });
   if (c.schedule) {
     const cr = parseCron(c.schedule);
@@ -291,85 +270,8 @@ function compileCheck(
     maxRedirects: c.maxRedirects ?? d.maxRedirects,
     freshConnection: c.freshConnection ?? d.freshConnection,
     steps,
-    usesSession: c.type === 'feed' || c.type === 'session' || (c.type === 'http' && hasAuth && steps.some((s) => s.sendSession)),
+    usesSession,
     endpointRef: endpoint,
   };
 }
 
-function requestStep(
-  name: string,
-  s: Partial<RawStep> & { path: string },
-  hasAuth: boolean,
-  endpointHeaders: Record<string, string>,
-  path: string,
-  issues: ConfigIssue[],
-): CompiledStep {
-  const readsJson = !!(s.expect?.json?.length || s.expect?.items || Object.values(s.extract ?? {}).some((x) => 'json' in x));
-  const bodies = [s.json !== undefined, s.form !== undefined, s.body !== undefined].filter(Boolean).length;
-  if (bodies > 1) issues.push({ path, message: 'use only one of json, form and body' });
-  let body: CompiledStep['body'];
-  if (s.json !== undefined) body = { kind: 'json', template: compileJson(s.json) };
-  else if (s.form !== undefined) body = { kind: 'form', template: compileForm(s.form) };
-  else if (s.body !== undefined) body = { kind: 'raw', template: compileText(s.body) };
-  const headers = { ...endpointHeaders, ...(s.headers ?? {}) };
-  if (s.form !== undefined) headers['content-type'] ??= 'application/x-www-form-urlencoded';
-  const extract: Extractor[] = [];
-  for (const [varName, x] of Object.entries(s.extract ?? {})) {
-    if ('json' in x) {
-      const p = parseJsonPath(x.json);
-      if (!p) issues.push({ path: `${path}.extract.${varName}.json`, message: 'not a JSON path such as data.items[0].id' });
-      else extract.push({ name: varName, from: 'json', path: p });
-    } else if ('header' in x) extract.push({ name: varName, from: 'header', header: x.header.toLowerCase() });
-    else if ('cookie' in x) extract.push({ name: varName, from: 'cookie', cookie: x.cookie });
-    else if ('url' in x) extract.push({ name: varName, from: 'url' });
-    else extract.push({ name: varName, from: 'regex', regex: re(x.regex) });
-  }
-  return {
-    name,
-    role: 'request',
-    method: s.method ?? (body ? 'POST' : 'GET'),
-    path: compileText(s.path),
-    headers: Object.entries(headers).map(([k, v]) => [k, compileText(v)] as [string, Template]),
-    body,
-    sendSession: s.session ?? hasAuth,
-    expectJson: s.expectJson ?? readsJson,
-    extract,
-    expect: compileExpect(s.expect, undefined, `${path}.expect`, issues),
-  };
-}
-
-function compileExpect(e: RawExpect | undefined, defaultStatus?: RawExpect['status'], path = '', issues: ConfigIssue[] = []): Expectations {
-  const status = e?.status ?? defaultStatus ?? ['2xx'];
-  const jsonPath = (p: string, at: string) => {
-    const parsed = parseJsonPath(p);
-    if (!parsed) issues.push({ path: at, message: 'not a JSON path such as data.items[0].id' });
-    return parsed ?? [];
-  };
-  return {
-    status: statusMatcher(status),
-    statusText: status.join(', '),
-    json: (e?.json ?? []).map((j, i) => ({ ...j, path: jsonPath(j.path, `${path}.json[${i}].path`), pathText: j.path })),
-    bodyMatches: (e?.bodyMatches ?? []).map(re),
-    bodyNotMatches: (e?.bodyNotMatches ?? []).map(re),
-    maxDurationMs: e?.maxDuration ? parseDuration(e.maxDuration) : undefined,
-    items: e?.items
-      ? {
-          path: jsonPath(e.items.path, `${path}.items.path`),
-          pathText: e.items.path,
-          minItems: e.items.minItems,
-          timestamp: e.items.timestamp ? jsonPath(e.items.timestamp, `${path}.items.timestamp`) : undefined,
-          maxAgeMs: e.items.maxAge ? parseDuration(e.items.maxAge) : undefined,
-        }
-      : undefined,
-  };
-}
-
-function statusMatcher(list: NonNullable<RawExpect['status']>): StatusMatcher {
-  const exact = new Set<number>();
-  const classes = new Set<number>();
-  for (const s of list) {
-    if (typeof s === 'number') exact.add(s);
-    else classes.add(Number(s[0]));
-  }
-  return (status) => exact.has(status) || classes.has(Math.floor(status / 100));
-}

@@ -120,20 +120,40 @@ const checkSchema = z
   })
   .strict();
 
+const loginStepSchema = z
+  .object({
+    name: z.string().optional(),
+    ...requestFields,
+    extract: stepSchema.shape.extract,
+    expect: expectSchema.optional(),
+  })
+  .strict();
+
+/**
+ * How the endpoint's session comes to be: a login journey (`path` for one request, or `steps`
+ * for several, e.g. password then a second-factor code), or a preset session that no login
+ * issues (`bearer`, `cookies`).
+ */
 const authSchema = z
   .object({
-    path: z.string().min(1),
+    path: z.string().min(1).optional(),
     method: requestFields.method,
     format: z.enum(['json', 'form']).default('json'),
     /** Login body fields; values are templates. Default: {username: '{{username}}', password: '{{password}}'}. */
     body: z.record(z.string(), z.string()).optional(),
     headers: stringMap.optional(),
+    /** A login journey of several requests; the session is read from the last one's answer. */
+    steps: z.array(loginStepSchema).min(1).max(10).optional(),
     /** JSON path of a bearer token in the login answer; sent as `Authorization: Bearer …`. */
     token: z.string().optional(),
     /** Name of the session cookie that a successful login sets. Default: any cookie counts. */
     cookie: z.string().optional(),
     /** Statuses that a successful login answers with. Default: 2xx and 3xx. */
     status: statusList.optional(),
+    /** A preset bearer token (a long-lived API token): no login is attempted. */
+    bearer: z.string().min(1).optional(),
+    /** Preset session cookies: no login is attempted. */
+    cookies: stringMap.optional(),
   })
   .strict();
 
@@ -149,7 +169,17 @@ const tlsSchema = z
 const endpointSchema = z
   .object({
     baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
-    account: z.object({ username: z.string(), password: z.string() }).strict().optional(),
+    account: z
+      .object({
+        username: z.string(),
+        password: z.string(),
+        /** RFC 6238 secret (base32) of the account's second factor: templates get `{{totp}}`, the current code. */
+        totp: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    /** How long a session of this platform usually lives: an older session that is rejected expired naturally (logged, not paged). */
+    sessionLifetime: duration.optional(),
     variables: stringMap.optional(),
     headers: stringMap.optional(),
     tls: tlsSchema.optional(),

@@ -5,6 +5,12 @@
 import type { Template } from '../journey/template.js';
 
 export type CheckType = 'login' | 'feed' | 'session' | 'http';
+
+/** A problem in the config file, at its path (`groups.facebook.endpoints.web.auth`). */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
 export type StatusMatcher = (status: number) => boolean;
 
 export type Extractor =
@@ -49,8 +55,10 @@ export interface CompiledStep {
   expectJson: boolean;
   extract: Extractor[];
   expect: Expectations;
-  /** Login steps: where the session is found in the answer. */
+  /** The last login step: where the session is found in the answer. */
   issues?: { token?: JsonPath; cookie?: string };
+  /** A login step that a second-factor step follows: its challenge is expected, not a failure. */
+  challengeExpected?: boolean;
 }
 
 export interface Markers {
@@ -76,8 +84,16 @@ export interface CompiledEndpoint {
   /** Template variables: username, password, and `variables`. Never logged. */
   variables: Record<string, string>;
   tls: CompiledTls;
-  /** The login journey, when the endpoint has `auth`; feed and session checks run it when there is no session. */
-  login?: CompiledStep;
+  /** The login journey (one or more login steps), when the endpoint's `auth` logs in. */
+  login?: CompiledStep[];
+  /** A preset session (`auth.bearer` / `auth.cookies`): no login is attempted, it is never replaced by a run. */
+  preset?: { token?: string; cookies: readonly (readonly [string, string])[] };
+  /** RFC 6238 secret of the account's second factor (base32): `{{totp}}` in login templates. */
+  totp?: string;
+  /** A rejected session older than this expired naturally: counted and logged, not paged. */
+  sessionLifetimeMs: number;
+  /** Changes when what logs in changes (URL, account, login journey): a saved session of another identity is not reused. */
+  identity: string;
   markers: Markers;
 }
 

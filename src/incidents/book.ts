@@ -3,9 +3,8 @@
  * Also the stable incident id and the shape checks used when restoring persisted data.
  */
 import { createHash } from 'node:crypto';
-import { INCIDENT_SCOPES } from '../metrics/registry.js';
-import { isReason } from '../reasons.js';
-import type { Incident, IncidentEvent, IncidentScope } from './types.js';
+import { isReason, type Reason } from '../reasons.js';
+import { INCIDENT_SCOPES, type Incident, type IncidentEvent, type IncidentScope } from './types.js';
 
 export interface IncidentBook {
   open: Incident[];
@@ -27,6 +26,8 @@ export function cloneIncident(i: Incident): Incident {
   return {
     ...i,
     groups: [...i.groups],
+    reasons: [...i.reasons],
+    ...(i.groupReasons ? { groupReasons: Object.fromEntries(Object.entries(i.groupReasons).map(([g, r]) => [g, [...r]])) } : {}),
     lastResult: i.lastResult ? { ...i.lastResult } : null,
     timeline: i.timeline.map((t) => ({ ...t })),
   };
@@ -60,7 +61,7 @@ export function restoreBook(data: unknown, keepResolved = Infinity): IncidentBoo
 /** A well-formed incident rebuilt from unknown data, or null. */
 export function parseIncident(raw: unknown): Incident | null {
   if (!isObject(raw)) return null;
-  const { id, scope, status, group, endpoint, check, groups, reason, summary, location, startedAt, resolvedAt, lastResult, timeline, inMaintenance } = raw;
+  const { id, scope, status, group, endpoint, check, groups, reason, reasons, summary, location, startedAt, resolvedAt, lastResult, timeline, inMaintenance, partOf } = raw;
   if (typeof id !== 'string' || !/^[0-9a-f]{1,64}$/.test(id)) return null;
   if (!INCIDENT_SCOPES.includes(scope as IncidentScope)) return null;
   if (status !== 'open' && status !== 'resolved') return null;
@@ -92,6 +93,8 @@ export function parseIncident(raw: unknown): Incident | null {
     check,
     groups: [...(groups as string[])],
     reason,
+    // Saved before incidents kept their reasons: the current one is all that is known.
+    reasons: Array.isArray(reasons) && reasons.length > 0 && reasons.every(isReason) ? [...reasons] : [reason],
     summary,
     location,
     startedAt,
@@ -100,6 +103,13 @@ export function parseIncident(raw: unknown): Incident | null {
     timeline: events,
   };
   if (inMaintenance === true) incident.inMaintenance = true;
+  if (typeof partOf === 'string' && /^[0-9a-f]{1,64}$/.test(partOf)) incident.partOf = partOf;
+  const gr = raw['groupReasons'];
+  if (isObject(gr)) {
+    const out: Record<string, Reason[]> = {};
+    for (const [g, list] of Object.entries(gr)) if (Array.isArray(list) && list.every(isReason)) out[g] = [...list];
+    incident.groupReasons = out;
+  }
   return incident;
 }
 

@@ -1,4 +1,4 @@
-/** The reason and the plain-words summary of each incident scope. */
+/** An incident's reason, its reasons in order, and the summary that tells them in words. */
 import { REASON_TEXT, reasonRank, type Reason } from '../reasons.js';
 
 /** The most common reason; ties go to the SPEC's precedence. */
@@ -13,17 +13,52 @@ export function dominantReason(reasons: readonly Reason[]): Reason | undefined {
   return best;
 }
 
-/** `facebook/web: session rejected, users are being logged out` */
-export function checkSummary(group: string, endpoint: string, reason: Reason): string {
-  return `${group}/${endpoint}: ${REASON_TEXT[reason]}`;
+const LOGIN_FAILURES: ReadonlySet<Reason> = new Set(['login_rejected', 'login_challenge']);
+
+/**
+ * Distinct reasons, in the order they first appeared, merged from several lists. A forced logout
+ * always comes before the refused logins it leads to (a user logs in again because they were
+ * logged out; a refused login logs nobody out), whichever check happened to meet which first.
+ */
+export function mergeReasons(...lists: readonly (readonly Reason[])[]): Reason[] {
+  const out: Reason[] = [];
+  for (const list of lists) for (const r of list) if (!out.includes(r)) out.push(r);
+  const logout = out.indexOf('forced_logout');
+  const firstLogin = out.findIndex((r) => LOGIN_FAILURES.has(r));
+  if (logout > 0 && firstLogin >= 0 && firstLogin < logout) {
+    out.splice(logout, 1);
+    out.splice(firstLogin, 0, 'forced_logout');
+  }
+  return out;
 }
 
-/** `facebook: 2 of 3 checks down (forced_logout)` */
-export function groupSummary(group: string, down: number, total: number, reason: Reason): string {
-  return `${group}: ${down} of ${total} check${total === 1 ? '' : 's'} down (${reason})`;
+/** What happened, in words, from the reasons in order: the 5 March sentence when it applies. */
+export function story(reasons: readonly Reason[]): string {
+  if (reasons.length === 0) return REASON_TEXT.internal;
+  const logout = reasons.includes('forced_logout');
+  if (logout && reasons.includes('login_rejected')) return 'users are logged out and cannot log back in';
+  if (logout && reasons.includes('login_challenge')) return 'users are logged out and asked to verify their identity to log back in';
+  const parts = reasons.slice(0, 3).map((r) => REASON_TEXT[r]);
+  return parts.length === 1 ? parts[0]! : `${parts[0]!}, then ${parts.slice(1).join(', then ')}`;
 }
 
-/** `3 platforms down at once: facebook (forced_logout), instagram (feed_stale), threads (error_page)` */
-export function multiSummary(groups: readonly { name: string; reason: Reason }[]): string {
-  return `${groups.length} platforms down at once: ${groups.map((g) => `${g.name} (${g.reason})`).join(', ')}`;
+/** `facebook/web: users are logged out and cannot log back in` */
+export function checkSummary(group: string, endpoint: string, reasons: readonly Reason[]): string {
+  return `${group}/${endpoint}: ${story(reasons)}`;
+}
+
+/** `facebook: users are logged out and cannot log back in (2 of 3 checks down)` */
+export function groupSummary(group: string, down: number, total: number, reasons: readonly Reason[]): string {
+  return `${group}: ${story(reasons)} (${down} of ${total} check${total === 1 ? '' : 's'} down)`;
+}
+
+/** `3 platforms down at once: facebook (users are logged out and cannot log back in), instagram (feed loads but returns nothing new), …` */
+export function multiSummary(groups: readonly { name: string; reasons: readonly Reason[] }[]): string {
+  return `${groups.length} platforms down at once: ${groups.map((g) => `${g.name} (${story(g.reasons)})`).join(', ')}`;
+}
+
+/** `facebook/web: users were logged out at 15:20 UTC; logging in again works` */
+export function logoutSummary(group: string, endpoint: string, at: number): string {
+  const t = new Date(at).toISOString().slice(11, 16);
+  return `${group}/${endpoint}: users were logged out at ${t} UTC; logging in again works`;
 }

@@ -7,7 +7,7 @@ import type { IncidentRules } from '../config/types.js';
 import type { Reason } from '../reasons.js';
 import type { CheckState } from '../state/check-state.js';
 import { cloneIncident, incidentId, type IncidentBook } from './book.js';
-import { checkSummary, dominantReason, groupSummary, multiSummary } from './describe.js';
+import { checkSummary, dominantReason, groupSummary, mergeReasons, multiSummary } from './describe.js';
 import type { CheckView, GroupView, Incident, IncidentEvent, IncidentScope } from './types.js';
 
 export interface EvaluateInput {
@@ -81,10 +81,11 @@ export function evaluate(book: IncidentBook, input: EvaluateInput): Evaluation {
     resolved.push(incident);
     events.push({ event: 'incident.resolved', incident: cloneIncident(incident), at: now });
   };
-  const setReason = (incident: Incident, reason: Reason, summary: string): void => {
+  const setReason = (incident: Incident, reason: Reason, reasons: readonly Reason[], summary: (all: Reason[]) => string): void => {
     if (incident.reason !== reason) note(incident, now, 'reason changed', `${incident.reason} → ${reason}`);
     incident.reason = reason;
-    incident.summary = summary;
+    incident.reasons = mergeReasons(incident.reasons, reasons, [reason]);
+    incident.summary = summary(incident.reasons);
   };
 
   // A check not yet run since a restart keeps its last known state while its incident is open.
@@ -100,13 +101,15 @@ export function evaluate(book: IncidentBook, input: EvaluateInput): Evaluation {
     const existing = open.get(subject);
     if (c.state === 'down') {
       const reason = reasonOf(c, existing);
+      const summary = (all: Reason[]) => checkSummary(c.group, c.endpoint, all);
       if (existing) {
-        setReason(existing, reason, checkSummary(c.group, c.endpoint, reason));
+        setReason(existing, reason, reasonsOf(c), summary);
         if (c.lastResult && !c.lastResult.ok) existing.lastResult = resultOf(c);
       } else if (!maintenance.has(c.group)) {
         const startedAt = Number.isFinite(c.since) && c.since > 0 && c.since <= now ? c.since : now;
+        const reasons = mergeReasons(reasonsOf(c), [reason]);
         openIncident(
-          { scope: 'check', group: c.group, endpoint: c.endpoint, check: c.check, groups: [c.group], reason, summary: checkSummary(c.group, c.endpoint, reason), lastResult: resultOf(c) },
+          { scope: 'check', group: c.group, endpoint: c.endpoint, check: c.check, groups: [c.group], reason, reasons, summary: summary(reasons), lastResult: resultOf(c) },
           startedAt,
         );
       }
@@ -129,13 +132,14 @@ export function evaluate(book: IncidentBook, input: EvaluateInput): Evaluation {
     const existing = open.get(subject);
     if (g.state === 'down') {
       const reason = dominantReason(g.down.map((c) => reasonOf(c))) ?? 'internal';
-      const summary = groupSummary(g.name, g.down.length, g.total, reason);
+      const summary = (all: Reason[]) => groupSummary(g.name, g.down.length, g.total, all);
       const lastResult = latestResult(g.down, reason);
       if (existing) {
-        setReason(existing, reason, summary);
+        setReason(existing, reason, groupReasons(g), summary);
         if (lastResult) existing.lastResult = lastResult;
       } else if (!maintenance.has(g.name)) {
-        openIncident({ scope: 'group', group: g.name, endpoint: null, check: null, groups: [g.name], reason, summary, lastResult }, now);
+        const reasons = mergeReasons(groupReasons(g), [reason]);
+        openIncident({ scope: 'group', group: g.name, endpoint: null, check: null, groups: [g.name], reason, reasons, summary: summary(reasons), lastResult }, now);
       }
     } else if (existing && (g.state !== 'unknown' || g.total === 0)) {
       resolve(subject, existing);
@@ -156,19 +160,35 @@ export function evaluate(book: IncidentBook, input: EvaluateInput): Evaluation {
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (downGroups.length >= minGroups) {
     const reason = dominantReason(involved.flatMap((g) => g.down.map((c) => reasonOf(c)))) ?? 'internal';
-    const summary = multiSummary(involved.map((g) => ({ name: g.name, reason: dominantReason(g.down.map((c) => reasonOf(c))) ?? 'internal' })));
+    // Each platform's story from its own reasons, remembered across the event (a platform's cause is not forgotten when its checks' reasons change).
+    const perGroup = new Map<string, Reason[]>(Object.entries(multi?.groupReasons ?? {}));
+    for (const g of involved) perGroup.set(g.name, mergeReasons(perGroup.get(g.name) ?? [], groupReasons(g)));
+    const summary = () => multiSummary(involved.map((g) => ({ name: g.name, reasons: perGroup.get(g.name)! })));
+    const all = mergeReasons(...involved.map((g) => perGroup.get(g.name)!));
     if (multi) {
-      setReason(multi, reason, summary);
+      setReason(multi, reason, all, summary);
       for (const g of involved) {
         if (multi.groups.includes(g.name)) continue;
         multi.groups.push(g.name);
         note(multi, now, 'group joined', g.name);
       }
+      multi.groupReasons = Object.fromEntries(perGroup);
     } else {
-      openIncident({ scope: 'multi_platform', group: null, endpoint: null, check: null, groups: involved.map((g) => g.name), reason, summary, lastResult: null }, now);
+      const reasons = mergeReasons(all, [reason]);
+      openIncident(
+        { scope: 'multi_platform', group: null, endpoint: null, check: null, groups: involved.map((g) => g.name), reason, reasons, summary: summary(), lastResult: null, groupReasons: Object.fromEntries(perGroup) },
+        now,
+      );
     }
   } else if (multi && !involved.some((g) => multi.groups.includes(g.name))) {
     resolve(MULTI_SUBJECT, multi);
+  }
+
+  // one event, one entry: the incidents of the platforms in an open multi_platform incident are part of it
+  const event = open.get(MULTI_SUBJECT);
+  for (const i of open.values()) {
+    if (i.scope !== 'multi_platform' && event && i.group !== null && event.groups.includes(i.group)) i.partOf = event.id;
+    else delete i.partOf;
   }
 
   // mark incidents whose groups are in maintenance: nothing is sent for them meanwhile
@@ -191,6 +211,16 @@ export function evaluate(book: IncidentBook, input: EvaluateInput): Evaluation {
 
 function reasonOf(c: CheckView, existing?: Incident): Reason {
   return c.reason ?? c.lastResult?.reason ?? existing?.reason ?? 'internal';
+}
+
+function reasonsOf(c: CheckView): readonly Reason[] {
+  return c.reasons.length > 0 ? c.reasons : [reasonOf(c)];
+}
+
+/** The reasons of a group's down checks, the longest-failing check first. */
+function groupReasons(g: GroupInfo): Reason[] {
+  const down = [...g.down].sort((a, b) => a.since - b.since);
+  return mergeReasons(...down.map(reasonsOf));
 }
 
 function resultOf(c: CheckView): Incident['lastResult'] {

@@ -4,13 +4,14 @@
  * and maintenance metrics.
  */
 import type { CompiledMaintenance, IncidentRules } from '../config/types.js';
-import { INCIDENT_SCOPES, removeGroupSeries, setGroupState, type Metrics } from '../metrics/registry.js';
+import { removeGroupSeries, setGroupState, type Metrics } from '../metrics/registry.js';
 import type { CheckState } from '../state/check-state.js';
-import { cloneIncident, emptyBook, isObject, restoreBook, serializeBook, type IncidentBook } from './book.js';
+import { cloneIncident, emptyBook, incidentId, isObject, restoreBook, serializeBook, type IncidentBook } from './book.js';
+import { logoutSummary } from './describe.js';
 import { createDispatcher, type TimerHandle } from './dispatch.js';
 import { evaluate } from './engine.js';
 import { createMaintenance, type MaintenanceWindow } from './maintenance.js';
-import type { CheckView, GroupView, Incident, IncidentEvent } from './types.js';
+import { INCIDENT_SCOPES, type CheckView, type GroupView, type Incident, type IncidentEvent } from './types.js';
 
 export interface IncidentManagerOptions {
   rules: IncidentRules;
@@ -26,9 +27,29 @@ export interface IncidentManagerOptions {
   maintenanceTickMs?: number;
 }
 
+/** A session rejected while logging in again worked (see run-check.ts). */
+export interface SessionLostEvent {
+  group: string;
+  endpoint: string;
+  check: string;
+  at: number;
+  recoveredAt: number;
+  /** Older than the endpoint's usual session lifetime. */
+  natural: boolean;
+}
+
+/** Forced logouts this close together are one event. */
+export const LOGOUT_EVENT_WINDOW_MS = 10 * 60_000;
+
 export interface IncidentManager {
   /** After every run: cheap. */
   update(checks: readonly CheckView[], groups: readonly GroupView[]): void;
+  /**
+   * Users were logged out and logging in again works: a short incident, opened and resolved at
+   * once, announced unless it is one account's natural session expiry, part of a wider open
+   * incident, in maintenance, or a repeat of a logout told within LOGOUT_EVENT_WINDOW_MS.
+   */
+  sessionLost(e: SessionLostEvent): Incident;
   groupState(name: string): CheckState;
   snapshot(): { open: Incident[]; recent: Incident[] };
   maintenance: {
@@ -122,7 +143,57 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
       : undefined;
   tick?.unref();
 
+  /** Recent forced logouts: which endpoints, when, and the incident that told the group's event. */
+  const logouts: { key: string; group: string; at: number; told?: Incident }[] = [];
+
+  const sessionLost = (e: SessionLostEvent): Incident => {
+    const key = `${e.group}/${e.endpoint}`;
+    while (logouts.length > 0 && e.at - logouts[0]!.at > LOGOUT_EVENT_WINDOW_MS) logouts.shift();
+    const others = logouts.filter((l) => l.key !== key);
+    const tellerOfGroup = logouts.find((l) => l.group === e.group && l.told)?.told;
+    const subject = `check:${key}/${e.check}#logout`;
+    const incident: Incident = {
+      id: incidentId('check', subject, e.at),
+      scope: 'check',
+      status: 'resolved',
+      group: e.group,
+      endpoint: e.endpoint,
+      check: e.check,
+      groups: [e.group],
+      reason: 'forced_logout',
+      reasons: ['forced_logout'],
+      summary: logoutSummary(e.group, e.endpoint, e.at),
+      location,
+      startedAt: e.at,
+      resolvedAt: e.recoveredAt,
+      lastResult: null,
+      timeline: [
+        { at: e.at, event: 'opened', note: 'session rejected' },
+        { at: e.recoveredAt, event: 'resolved', note: 'logging in again works' },
+      ],
+    };
+    const entry: (typeof logouts)[number] = { key, group: e.group, at: e.at };
+    logouts.push(entry);
+    if (logouts.length > 1000) logouts.shift();
+    let silent: string | undefined;
+    if (e.natural && others.length === 0) silent = 'the session was older than the platform\'s usual lifetime: a natural expiry';
+    else if (lastActive.has(e.group)) silent = 'maintenance';
+    else if (book.open.some((i) => i.scope !== 'check' && i.groups.includes(e.group))) silent = 'part of an open incident';
+    else if (tellerOfGroup) silent = `already told in incident ${tellerOfGroup.id}`;
+    if (silent) incident.timeline.push({ at: e.recoveredAt, event: 'not announced', note: silent });
+    book = { open: book.open, recent: [incident, ...book.recent].slice(0, Math.max(0, rules.keepResolved)) };
+    metrics.incidentsTotal.inc({ scope: 'check', reason: 'forced_logout' });
+    logger?.info({ incident: incident.id, group: e.group, endpoint: e.endpoint, natural: e.natural, announced: !silent, why: silent }, 'users were logged out; logging in again works');
+    if (!silent) {
+      entry.told = incident;
+      opts.send({ event: 'incident.opened', incident: { ...cloneIncident(incident), status: 'open', resolvedAt: null, timeline: incident.timeline.slice(0, 1) }, at: e.at });
+      opts.send({ event: 'incident.resolved', incident: cloneIncident(incident), at: e.recoveredAt });
+    }
+    return cloneIncident(incident);
+  };
+
   return {
+    sessionLost,
     update(nextChecks, nextGroups) {
       checks = nextChecks;
       groups = nextGroups;

@@ -1,9 +1,10 @@
 /** Incidents as the engine keeps them and the notifier, the API and the state file see them. */
-import type { IncidentScope } from '../metrics/registry.js';
 import type { Reason } from '../reasons.js';
 import type { CheckState, RunSummary } from '../state/check-state.js';
 
-export type { IncidentScope };
+/** How wide an incident is (SPEC): one check, one platform, or several platforms at once. */
+export const INCIDENT_SCOPES = ['check', 'group', 'multi_platform'] as const;
+export type IncidentScope = (typeof INCIDENT_SCOPES)[number];
 export type IncidentEventName = 'incident.opened' | 'incident.resolved' | 'incident.reminder';
 
 /** What the incident engine needs to know of one check. */
@@ -14,6 +15,8 @@ export interface CheckView {
   check: string;
   state: CheckState;
   reason: Reason | null;
+  /** The distinct reasons of its failure streak, first cause first. */
+  reasons: readonly Reason[];
   since: number;
   lastResult: RunSummary | null;
 }
@@ -32,7 +35,11 @@ export interface Incident {
   endpoint: string | null;
   check: string | null;
   groups: string[];
+  /** The current reason. */
   reason: Reason;
+  /** The distinct reasons of the incident in the order they first appeared: the first is the cause. */
+  reasons: Reason[];
+  /** The story of `reasons` in words: `facebook/web: users are logged out and cannot log back in`. */
   summary: string;
   location: string;
   startedAt: number;
@@ -41,6 +48,10 @@ export interface Incident {
   timeline: { at: number; event: string; note?: string }[];
   /** True while the incident's group (every group of a multi_platform incident) is in maintenance: nothing is sent for it. */
   inMaintenance?: boolean;
+  /** The open multi_platform incident this one is part of (one event, one entry on the status page). */
+  partOf?: string;
+  /** multi_platform: each platform's reasons so far, for the summary. */
+  groupReasons?: Record<string, Reason[]>;
 }
 
 export interface IncidentEvent {

@@ -1,6 +1,7 @@
 /**
  * One step of a journey: render the request, send it (following redirects, collecting cookies),
- * then observe the answer (markers, JSON, expectations, extraction) and classify it.
+ * then observe the answer (markers, login forms, JSON errors, expectations, extraction) and hand
+ * what was observed to the classifier, which alone names the reason.
  */
 import { performance } from 'node:perf_hooks';
 import type { CompiledCheck, CompiledStep, Markers } from '../config/types.js';
@@ -9,7 +10,7 @@ import type { Reason } from '../reasons.js';
 import { probe, ProbeError, type ProbeTrace, type ProbeResponse } from '../probe/http.js';
 import { checkExpectations, extract, type Answer, type Unmet } from './expect.js';
 import { getPath } from './json-path.js';
-import { cookieHeader, storeCookies, type Session } from './session.js';
+import { cookieHeader, isIssued, storeCookies, type Session } from './session.js';
 import { renderText, type Vars } from './template.js';
 
 export interface StepResult {
@@ -17,15 +18,18 @@ export interface StepResult {
   /** Short explanation of a failure, secret-free (paths only, no query strings or values). */
   message?: string;
   status: number;
-  /** Login steps: the session created. */
-  session?: Session;
+  /** A 429's Retry-After, in ms (uncapped; the caller caps it). */
+  retryAfterMs?: number;
+  /** A login step's answer asked for a challenge (the expected second factor, when it passed). */
+  challenged?: boolean;
 }
 
 export interface StepContext {
   check: CompiledCheck;
+  /** The session the request carries (the endpoint's, or the one a login is building). */
   session: Session | undefined;
   vars: Record<string, string>;
-  /** A cookie jar for requests that do not carry the endpoint's session. */
+  /** A cookie jar for requests that carry no session. */
   jar: Map<string, string>;
   deadline: number;
   trace: ProbeTrace;
@@ -37,14 +41,18 @@ const ERROR_FIELDS = ['error', 'message', 'error_message', 'error_type', 'error_
 const MARKER_TEXT_LIMIT = 64 * 1024;
 /** Request headers that may carry credentials: dropped on a redirect to another host. */
 const CREDENTIAL_HEADER = /authorization|cookie|token|key|secret|session|password/i;
+/** A password input: the page is a login form, whatever its URL. */
+const PASSWORD_INPUT = /<input\b[^>]*\btype\s*=\s*["']?password\b/i;
+/** Graph-API-style error codes that mean the token or session is no longer valid (190: access token; 102: API session). */
+const SESSION_ERROR_CODES = new Set([190, 102]);
 
 export async function runStep(step: CompiledStep, ctx: StepContext): Promise<StepResult> {
   const { check } = ctx;
   const endpoint = check.endpointRef;
   const vars: Vars = ctx.vars;
-  const carriesSession = step.sendSession && ctx.session !== undefined;
-  const loginSession = step.role === 'login' ? { cookies: new Map<string, string>(), createdAt: ctx.now(), worked: false } : undefined;
-  const jar = loginSession?.cookies ?? (carriesSession ? ctx.session!.cookies : ctx.jar);
+  const isLogin = step.role === 'login';
+  const carriesSession = !isLogin && step.sendSession && ctx.session !== undefined;
+  const jar = isLogin ? ctx.session!.cookies : carriesSession ? ctx.session!.cookies : ctx.jar;
 
   let url = resolveUrl(endpoint.baseUrl, renderText(step.path, vars));
   const origin = url.origin;
@@ -64,11 +72,8 @@ export async function runStep(step: CompiledStep, ctx: StepContext): Promise<Ste
   const started = performance.now();
   let method = step.method;
   let res: ProbeResponse;
-  let redirectedToLogin = false;
-  /** `302 on /feed to /login`: the answer that sent the request to the login page, for the message. */
-  let loginRedirect: string | undefined;
-  let challengeUrl = false;
-  const follow = step.role !== 'login';
+  const hops: Hops = { redirectedToLogin: false, challengeUrl: false, tooMany: false };
+  const follow = !isLogin;
   for (let hop = 0; ; hop++) {
     const reqHeaders = { ...headers };
     const sameOrigin = url.origin === origin;
@@ -84,24 +89,26 @@ export async function runStep(step: CompiledStep, ctx: StepContext): Promise<Ste
         ctx.trace,
       );
     } catch (err) {
-      if (err instanceof ProbeError) return { reason: err.reason, message: `${method} ${url.pathname}: ${err.message}`, status: 0 };
-      throw err;
+      if (!(err instanceof ProbeError)) throw err;
+      const transport = err.reason === 'invalid_response' ? undefined : err.reason;
+      const reason = classify({ ...NOTHING_SEEN, role: step.role, carriedSession: carriesSession, transport, unmet: transport ? [] : [err.reason] })!;
+      return { reason, message: `${method} ${url.pathname}: ${err.message}`, status: 0 };
     }
     if (url.origin === origin) storeCookies(jar, res.headers['set-cookie']);
     const location = header(res.headers.location);
     if (res.status >= 300 && res.status < 400 && location) {
       const next = safeUrl(location, url);
       if (next) {
-        if (endpoint.markers.loginUrl.test(next.pathname) && !redirectedToLogin) {
-          redirectedToLogin = true;
-          loginRedirect = `${res.status} on ${url.pathname} to ${next.pathname}`;
+        if (endpoint.markers.loginUrl.test(next.pathname) && !hops.redirectedToLogin) {
+          hops.redirectedToLogin = true;
+          hops.loginRedirect = `${res.status} on ${url.pathname} to ${next.pathname}`;
         }
-        if (anyMatch(endpoint.markers.challenge, next.pathname + next.search)) challengeUrl = true;
+        if (anyMatch(endpoint.markers.challenge, next.pathname + next.search)) hops.challengeUrl = true;
       }
-      if (!follow) break;
-      if (!next) break;
+      if (!follow || !next) break;
       if (hop >= check.maxRedirects) {
-        return { reason: redirectedToLogin && carriesSession ? 'forced_logout' : 'assertion_failed', message: `more than ${check.maxRedirects} redirects`, status: res.status };
+        hops.tooMany = true;
+        break;
       }
       // 307/308 resend the body: a body (it may hold the password) is not sent to another host.
       if (body !== undefined && (res.status === 307 || res.status === 308) && next.origin !== origin) break;
@@ -116,14 +123,35 @@ export async function runStep(step: CompiledStep, ctx: StepContext): Promise<Ste
     break;
   }
   const durationMs = performance.now() - started;
-  return observe(step, ctx, res!, { durationMs, redirectedToLogin, loginRedirect, challengeUrl, carriesSession, loginSession, jar });
+  return observe(step, ctx, res!, { durationMs, hops, carriesSession, jar });
 }
+
+interface Hops {
+  redirectedToLogin: boolean;
+  /** `302 on /feed to /login.php`: the answer that sent the request to the login page, for the message. */
+  loginRedirect?: string;
+  challengeUrl: boolean;
+  tooMany: boolean;
+}
+
+const NOTHING_SEEN: Observation = {
+  role: 'request',
+  status: 0,
+  carriedSession: false,
+  redirectedToLogin: false,
+  challenge: false,
+  loginRejectedMarker: false,
+  logoutMarker: false,
+  errorMarker: false,
+  htmlWhereJsonExpected: false,
+  unmet: [],
+};
 
 function observe(
   step: CompiledStep,
   ctx: StepContext,
   res: ProbeResponse,
-  o: { durationMs: number; redirectedToLogin: boolean; loginRedirect?: string; challengeUrl: boolean; carriesSession: boolean; loginSession?: Session; jar: ReadonlyMap<string, string> },
+  o: { durationMs: number; hops: Hops; carriesSession: boolean; jar: ReadonlyMap<string, string> },
 ): StepResult {
   const markers: Markers = ctx.check.endpointRef.markers;
   const text = res.body.toString('utf8');
@@ -149,23 +177,31 @@ function observe(
     durationMs: o.durationMs,
   };
   const mText = markerText(text, json, jsonError);
-  const redirectedToLogin = o.redirectedToLogin;
   const is2xx = res.status >= 200 && res.status < 300;
+  const isLogin = step.role === 'login';
+  const isRedirect = res.status >= 300 && res.status < 400;
+  const loginForm = looksHtml && !isRedirect && PASSWORD_INPUT.test(text.length > MARKER_TEXT_LIMIT * 4 ? text.slice(0, MARKER_TEXT_LIMIT * 4) : text);
 
   const unmet: Unmet[] = [];
   let sessionIssued: boolean | undefined;
-  if (step.role === 'login') {
-    const s = o.loginSession!;
-    if (step.issues?.token) {
+  if (isLogin && step.issues) {
+    const s = ctx.session!;
+    if (step.issues.token) {
       const t = getPath(json, step.issues.token);
       if (typeof t === 'string' && t !== '') s.token = t;
     }
-    sessionIssued = step.issues?.token ? s.token !== undefined : step.issues?.cookie ? s.cookies.has(step.issues.cookie) : s.cookies.size > 0;
-    if (step.issues?.token && step.issues.cookie) sessionIssued = s.token !== undefined || s.cookies.has(step.issues.cookie);
+    sessionIssued = isIssued(step.issues, s);
   }
-  const htmlWhereJsonExpected = step.expectJson && looksHtml;
-  const statusExpected = step.expect.status(res.status);
-  if (is2xx || step.role === 'login' || statusExpected) {
+  // A login answer is read for challenge markers; any other request only counts a redirect to a
+  // challenge page (a session sent to a checkpoint), not words in a page that may mention captchas.
+  const challenge = o.hops.challengeUrl || (isLogin && anyMatch(markers.challenge, mText));
+  const expectedChallenge = challenge && step.challengeExpected === true;
+  const htmlWhereJsonExpected = step.expectJson && looksHtml && !expectedChallenge;
+  const statusExpected = step.expect.status(res.status) || expectedChallenge;
+  if (expectedChallenge) {
+    // The second factor is asked for, as configured: the next step answers it (with what is extracted here).
+    unmet.push(...extract(step.extract, answer, ctx.vars));
+  } else if (is2xx || isLogin || statusExpected) {
     unmet.push(...checkExpectations(step.expect, answer, step.expectJson && !htmlWhereJsonExpected, ctx.now()));
     if (unmet.length === 0) unmet.push(...extract(step.extract, answer, ctx.vars));
   } else {
@@ -177,37 +213,66 @@ function observe(
     status: res.status,
     statusExpected,
     carriedSession: o.carriesSession,
-    redirectedToLogin,
-    // A login answer is read for challenge markers; any other request only counts a redirect to a
-    // challenge page (a session sent to a checkpoint), not words in a page that may mention captchas.
-    challenge: o.challengeUrl || (step.role === 'login' && anyMatch(markers.challenge, mText)),
-    loginRejectedMarker: step.role === 'login' && anyMatch(markers.loginRejected, mText),
+    redirectedToLogin: o.hops.redirectedToLogin,
+    challenge,
+    challengeExpected: step.challengeExpected,
+    loginRejectedMarker: isLogin && anyMatch(markers.loginRejected, mText),
     logoutMarker: o.carriesSession && anyMatch(markers.logout, mText),
+    // A login that sent credentials and got the form back was refused; fetching the form first is no failure.
+    loginForm: isLogin ? loginForm && step.method !== 'GET' : loginForm,
+    sessionErrorCode: o.carriesSession && hasSessionErrorCode(json),
     errorMarker: is2xx && anyMatch(markers.error, mText),
     htmlWhereJsonExpected,
     sessionIssued,
+    tooManyRedirects: o.hops.tooMany,
     unmet: unmet.map((u) => u.reason),
   };
   const reason = classify(observation);
-  if (!reason) return { status: res.status, session: o.loginSession };
-  return { reason, status: res.status, message: explain(reason, res, unmet, o.loginRedirect) };
+  if (!reason) return observation.challenge ? { status: res.status, challenged: true } : { status: res.status };
+  const out: StepResult = { reason, status: res.status, message: explain(reason, res, unmet, o.hops, observation, ctx.check.maxRedirects) };
+  if (reason === 'rate_limited') out.retryAfterMs = retryAfterMs(header(res.headers['retry-after']), ctx.now());
+  return out;
 }
 
-function explain(reason: Reason, res: ProbeResponse, unmet: Unmet[], loginRedirect: string | undefined): string {
+function explain(reason: Reason, res: ProbeResponse, unmet: Unmet[], hops: Hops, o: Observation, maxRedirects: number): string {
   const where = `${res.status} on ${res.url.pathname}`;
   const first = unmet.find((u) => u.reason === reason) ?? unmet[0];
   switch (reason) {
     case 'forced_logout':
-      return loginRedirect ? `${loginRedirect}: redirected to the login page` : `${where}: session rejected`;
+      if (hops.loginRedirect) return `${hops.loginRedirect}: redirected to the login page`;
+      if (o.sessionErrorCode) return `${where}: the platform says the session or token is no longer valid`;
+      if (o.loginForm) return `${where}: answered with a login form`;
+      return `${where}: session rejected`;
     case 'login_rejected':
-      return `${where}: login refused, no session issued`;
+      return o.loginForm ? `${where}: login refused, answered with the login form again` : `${where}: login refused, no session issued`;
     case 'login_challenge':
       return `${where}: answered with a challenge (checkpoint, captcha or second factor)`;
     case 'error_page':
       return `${where}: error page instead of the expected answer`;
+    case 'assertion_failed':
+      if (hops.tooMany) return `${where}: more than ${maxRedirects} redirects`;
+      return first ? `${where}: ${first.message}` : where;
     default:
       return first ? `${where}: ${first.message}` : where;
   }
+}
+
+/** `{"error":{"code":190,…}}` (Graph API) or `{"error_code":190,…}` (the older REST API). */
+function hasSessionErrorCode(json: unknown): boolean {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return false;
+  const j = json as Record<string, unknown>;
+  const err = j['error'];
+  if (err && typeof err === 'object' && SESSION_ERROR_CODES.has(Number((err as Record<string, unknown>)['code']))) return true;
+  return SESSION_ERROR_CODES.has(Number(j['error_code']));
+}
+
+/** Retry-After: seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const t = Date.parse(v);
+  return Number.isFinite(t) ? Math.max(0, t - now) : undefined;
 }
 
 /** Where markers are looked for: the whole body unless it is JSON; then only its error-ish fields. */
@@ -218,6 +283,8 @@ function markerText(text: string, json: unknown, jsonError: boolean): string {
     const v = (json as Record<string, unknown>)[k];
     if (v !== undefined && v !== null) parts.push(typeof v === 'string' ? v : JSON.stringify(v).slice(0, 4096));
   }
+  // Instagram-style flags: {"two_factor_required": true}, {"checkpoint_url": …}
+  for (const k of ['two_factor_required', 'checkpoint_url', 'challenge']) if ((json as Record<string, unknown>)[k]) parts.push(k);
   return parts.join('\n');
 }
 

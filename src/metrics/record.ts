@@ -36,6 +36,10 @@ export function recordSessionAge(m: Metrics, ep: CompiledEndpoint, ageSeconds: n
   m.sessionAge.set({ group: ep.group, endpoint: ep.name, location }, ageSeconds ?? 0);
 }
 
+export function recordBackoff(m: Metrics, ep: CompiledEndpoint, untilMs: number): void {
+  m.backoffUntil.set({ group: ep.group, endpoint: ep.name, location: m.location }, untilMs > 0 ? untilMs / 1000 : 0);
+}
+
 export function forgetCheck(m: Metrics, check: CompiledCheck): void {
   m.checks.remove(check);
 }

@@ -11,8 +11,7 @@ export const CHECK_LABELS = ['group', 'endpoint', 'check', 'location'] as const;
 export type CheckLabels = Record<(typeof CHECK_LABELS)[number], string>;
 export const PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
 export type Phase = (typeof PHASES)[number];
-export const INCIDENT_SCOPES = ['check', 'group', 'multi_platform'] as const;
-export type IncidentScope = (typeof INCIDENT_SCOPES)[number];
+import { INCIDENT_SCOPES } from '../incidents/types.js';
 export const DELIVERY_RESULTS = ['success', 'failure', 'dropped'] as const;
 export type DeliveryResult = (typeof DELIVERY_RESULTS)[number];
 
@@ -28,6 +27,7 @@ export interface Metrics {
   location: string;
   sessionAge: Gauge<'group' | 'endpoint' | 'location'>;
   tlsExpiry: Gauge<'group' | 'endpoint' | 'location'>;
+  backoffUntil: Gauge<'group' | 'endpoint' | 'location'>;
   groupUp: Gauge<'group' | 'location'>;
   groupState: Gauge<'group' | 'location' | 'state'>;
   maintenanceActive: Gauge<'group' | 'location'>;
@@ -79,6 +79,12 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     location: opts.location ?? 'default',
     sessionAge: new Gauge({ name: 'outpost_session_age_seconds', help: 'Age of the current session of the endpoint (0 when none).', labelNames: ['group', 'endpoint', 'location'], registers: r }),
     tlsExpiry: new Gauge({ name: 'outpost_tls_cert_expiry_timestamp_seconds', help: 'Earliest expiry of a TLS certificate seen on the endpoint.', labelNames: ['group', 'endpoint', 'location'], registers: r }),
+    backoffUntil: new Gauge({
+      name: 'outpost_rate_limited_until_timestamp_seconds',
+      help: 'The platform answered 429: no run of the endpoint starts before this time (its Retry-After, capped); 0 when not rate limited.',
+      labelNames: ['group', 'endpoint', 'location'],
+      registers: r,
+    }),
     groupUp: new Gauge({ name: 'outpost_group_up', help: '1 unless the group is down.', labelNames: ['group', 'location'], registers: r }),
     groupState: new Gauge({ name: 'outpost_group_state', help: 'Current state of the group: 1 for the current state, 0 for the others.', labelNames: ['group', 'location', 'state'], registers: r }),
     maintenanceActive: new Gauge({ name: 'outpost_maintenance_active', help: '1 while a maintenance window holds the group\'s alerts back.', labelNames: ['group', 'location'], registers: r }),
@@ -114,6 +120,7 @@ export function removeGroupSeries(m: Metrics, group: string, location: string): 
 export function removeEndpointSeries(m: Metrics, group: string, endpoint: string, location: string): void {
   m.sessionAge.remove({ group, endpoint, location });
   m.tlsExpiry.remove({ group, endpoint, location });
+  m.backoffUntil.remove({ group, endpoint, location });
 }
 
 export type { Reason };

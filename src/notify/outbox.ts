@@ -68,6 +68,7 @@ function parseEvent(v: unknown): IncidentEvent | undefined {
       check: i.check,
       groups: [...(i.groups as string[])],
       reason: i.reason,
+      reasons: Array.isArray(i.reasons) && i.reasons.length > 0 && i.reasons.every(isReason) ? [...i.reasons] : [i.reason],
       summary: i.summary,
       location: i.location,
       startedAt: i.startedAt,

@@ -19,6 +19,7 @@ export interface JsonBody {
     check: string | null;
     groups: string[];
     reason: Incident['reason'];
+    reasons: Incident['reasons'];
     summary: string;
     location: string;
     startedAt: string;
@@ -52,6 +53,7 @@ export function buildJsonBody(e: IncidentEvent, deliveryId: string, sentAt: Date
       check: i.scope === 'check' ? i.check : null,
       groups: [...i.groups],
       reason: i.reason,
+      reasons: [...i.reasons],
       summary: i.summary,
       location: i.location,
       startedAt: new Date(i.startedAt).toISOString(),
@@ -97,7 +99,8 @@ const SCOPE_TEXT: Record<Incident['scope'], string> = {
 
 export function buildSlackBody(e: IncidentEvent): { text: string } {
   const i = e.incident;
-  const what = `${SCOPE_TEXT[i.scope]} ${subject(i)}: ${i.summary} (\`${i.reason}\`, from ${i.location})`;
+  const reasons = (i.reasons.length > 0 ? i.reasons : [i.reason]).map((r) => `\`${r}\``).join(' → ');
+  const what = `${SCOPE_TEXT[i.scope]} ${subject(i)}: ${i.summary} (${reasons}, from ${i.location})`;
   const lasted = humanDuration(durationMs(e));
   switch (e.event) {
     case 'incident.opened':

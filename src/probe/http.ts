@@ -1,10 +1,11 @@
 /**
  * One HTTP request, measured like a new user's: DNS, TCP connect, TLS handshake, time to first
  * byte and transfer, each timed by our own connector; a deadline for the whole run; a cap on the
- * body; the earliest certificate expiry seen. Redirects are the caller's (journey/request.ts),
+ * body; the earliest certificate expiry seen. Redirects are the caller's (journey/step.ts),
  * because cookies must be collected on every hop.
  *
- * Errors are thrown as ProbeError carrying a SPEC reason, decided here where they are understood.
+ * A request with no complete answer throws ProbeError with the transport failure it met (from
+ * classify.ts's error table, or the deadline and body cap enforced here).
  */
 import { lookup } from 'node:dns';
 import net from 'node:net';
@@ -14,7 +15,7 @@ import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 import { Client, type Dispatcher } from 'undici';
 import type { CompiledTls } from '../config/types.js';
 import type { Reason } from '../reasons.js';
-import { reasonForError } from './errors.js';
+import { reasonForError } from '../classify.js';
 
 export interface Timings {
   resolve: number;

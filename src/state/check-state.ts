@@ -27,6 +27,8 @@ export interface CheckStatus {
   consecutiveSuccesses: number;
   /** The reason of the failure that holds the check down (or of the last failure while up). */
   reason: Reason | null;
+  /** The distinct reasons of the current failure streak, in the order they first appeared (the first is the cause). */
+  reasons: Reason[];
   lastResult: RunSummary | null;
   lastSuccessAt: number | null;
 }
@@ -38,7 +40,7 @@ export interface Thresholds {
 }
 
 export function initialStatus(now: number): CheckStatus {
-  return { state: 'unknown', since: now, consecutiveFailures: 0, consecutiveSuccesses: 0, reason: null, lastResult: null, lastSuccessAt: null };
+  return { state: 'unknown', since: now, consecutiveFailures: 0, consecutiveSuccesses: 0, reason: null, reasons: [], lastResult: null, lastSuccessAt: null };
 }
 
 export function nextStatus(prev: CheckStatus, run: RunSummary, t: Thresholds): CheckStatus {
@@ -56,12 +58,16 @@ export function nextStatus(prev: CheckStatus, run: RunSummary, t: Thresholds): C
     state = prev.state;
   }
   const reason = run.ok ? (state === 'down' ? prev.reason : null) : run.reason;
+  // The streak's reasons: kept while the check fails or stays down, forgotten once it is healthy.
+  const streak = prev.consecutiveFailures > 0 || prev.state === 'down' ? (prev.reasons ?? []) : [];
+  const reasons = run.ok ? (state === 'down' ? streak : []) : run.reason && !streak.includes(run.reason) ? [...streak, run.reason] : streak;
   return {
     state,
     since: state === prev.state ? prev.since : run.at,
     consecutiveFailures,
     consecutiveSuccesses,
     reason,
+    reasons,
     lastResult: run,
     lastSuccessAt: run.ok ? run.at : prev.lastSuccessAt,
   };

@@ -88,7 +88,7 @@ describe('compiled values', () => {
   });
 
   it('login step from auth: form body, method, session cookie, statuses', () => {
-    const login = compiled(MINIMAL).endpoints[0]!.login!;
+    const login = compiled(MINIMAL).endpoints[0]!.login![0]!;
     expect(login).toMatchObject({ role: 'login', method: 'POST', sendSession: false, expectJson: false, issues: { token: undefined, cookie: 'fb_session' } });
     expect(login.body?.kind).toBe('form');
     expect(login.headers).toContainEqual(['content-type', expect.anything()]);

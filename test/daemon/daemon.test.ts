@@ -45,7 +45,7 @@ describe('health and status', () => {
   it('/api/v1/status: every group, endpoint and check with state, last result, reason, since', async () => {
     ({ d } = await inProcessDaemon(configFile(base())));
     sim.setFaults('facebook', [{ type: 'forced_logout' }]);
-    for (const c of d.config().checks) await d.monitor.runOnce(c);
+    for (const c of d.config().checks) await d.runCheck(c);
     const res = await fetch(`${d.server.url}/api/v1/status`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
@@ -101,9 +101,9 @@ describe('reload through POST /-/reload', () => {
     const text = base('server: { reload: true }\n');
     const path = configFile(text);
     ({ d } = await inProcessDaemon(path));
-    for (const c of d.config().checks) await d.monitor.runOnce(c);
+    for (const c of d.config().checks) await d.runCheck(c);
     sim.setFaults('threads', [{ type: 'feed_empty' }]);
-    await d.monitor.runOnce(d.config().checks.find((c) => c.id === 'threads/web/feed')!);
+    await d.runCheck(d.config().checks.find((c) => c.id === 'threads/web/feed')!);
     const before = await getMetrics(d.server.url);
     expect(before.some((s) => s.labels.check === 'feed' && s.labels.group === 'threads' && s.name === 'outpost_check_failures_total')).toBe(true);
 

@@ -201,7 +201,7 @@ describe('internal', () => {
         },
       },
     }) as typeof check;
-    const rec = await o.daemon.monitor.runOnce(broken);
+    const rec = await o.daemon.runCheck(broken);
     expect(rec.status.lastResult?.reason).toBe('internal');
     await expectFailure(o, 'internal');
     // Still alive and running checks.

@@ -42,11 +42,17 @@ describe('check scope', () => {
     expect(names(c.events)).toEqual(['resolved check facebook']);
   });
 
-  it('records a change of reason on the open incident', () => {
+  it('records a change of reason on the open incident, and keeps the cause first: logged out, then refused logins', () => {
     const a = run(emptyBook(), [view('facebook/web/session', 'down', 'forced_logout'), view('facebook/web/feed', 'up'), view('facebook/mobile-api/feed', 'up')]);
     const b = run(a.book, [view('facebook/web/session', 'down', 'login_rejected'), view('facebook/web/feed', 'up'), view('facebook/mobile-api/feed', 'up')], { now: T0 + 1000 });
     expect(b.events).toEqual([]);
-    expect(b.book.open[0]).toMatchObject({ reason: 'login_rejected', summary: 'facebook/web: login refused', id: a.book.open[0]!.id });
+    expect(a.book.open[0]).toMatchObject({ reason: 'forced_logout', reasons: ['forced_logout'], summary: 'facebook/web: session rejected, users are being logged out' });
+    expect(b.book.open[0]).toMatchObject({
+      reason: 'login_rejected',
+      reasons: ['forced_logout', 'login_rejected'],
+      summary: 'facebook/web: users are logged out and cannot log back in',
+      id: a.book.open[0]!.id,
+    });
     expect(b.book.open[0]!.timeline.at(-1)).toEqual({ at: T0 + 1000, event: 'reason changed', note: 'forced_logout → login_rejected' });
   });
 
@@ -60,7 +66,7 @@ describe('check scope', () => {
       // two failures, one success, repeat: never three in a row
       const ok = n % 3 === 2;
       status = nextStatus(status, { ok, reason: ok ? null : 'timeout', httpStatus: ok ? 200 : 0, durationMs: 100, error: null, at, attempts: 1 }, t);
-      const checks: CheckView[] = [{ id: 'threads/web/feed', group: 'threads', endpoint: 'web', check: 'feed', state: status.state, reason: status.reason, since: status.since, lastResult: status.lastResult }];
+      const checks: CheckView[] = [{ id: 'threads/web/feed', group: 'threads', endpoint: 'web', check: 'feed', state: status.state, reason: status.reason, reasons: status.reasons, since: status.since, lastResult: status.lastResult }];
       const r = run(book, checks, { now: at });
       book = r.book;
       opened.push(...names(r.events));
@@ -82,7 +88,7 @@ describe('group scope', () => {
     expect(names(two.events)).toEqual(['opened check facebook', 'opened group facebook']);
     expect(two.groupStates.get('facebook')).toBe('down');
     const g = two.book.open.find((i) => i.scope === 'group')!;
-    expect(g).toMatchObject({ group: 'facebook', endpoint: null, check: null, groups: ['facebook'], reason: 'forced_logout', summary: 'facebook: 2 of 3 checks down (forced_logout)' });
+    expect(g).toMatchObject({ group: 'facebook', endpoint: null, check: null, groups: ['facebook'], reason: 'forced_logout', reasons: ['forced_logout'], summary: 'facebook: session rejected, users are being logged out (2 of 3 checks down)' });
 
     const back = run(two.book, [view(ids[0]!, 'down', 'forced_logout'), view(ids[1]!, 'up'), view(ids[2]!, 'up')], { now: T0 + 60_000 });
     expect(names(back.events)).toEqual(['resolved check facebook', 'resolved group facebook']);
@@ -112,7 +118,10 @@ describe('multi_platform scope', () => {
     const multi = r.book.open.filter((i) => i.scope === 'multi_platform');
     expect(multi).toHaveLength(1);
     expect(multi[0]).toMatchObject({ group: null, endpoint: null, check: null, groups: ['facebook', 'instagram', 'threads'] });
-    expect(multi[0]!.summary).toBe('3 platforms down at once: facebook (forced_logout), instagram (feed_stale), threads (error_page)');
+    expect(multi[0]!.summary).toBe(
+      '3 platforms down at once: facebook (session rejected, users are being logged out), instagram (feed loads but returns nothing new), threads (answers 200 with an error page)',
+    );
+    expect(multi[0]!.reasons).toEqual(['forced_logout', 'feed_stale', 'error_page']);
     // 3 forced_logout, 2 feed_stale, 1 error_page
     expect(multi[0]!.reason).toBe('forced_logout');
     expect(r.book.open.filter((i) => i.scope === 'group')).toHaveLength(3);

@@ -18,6 +18,7 @@ export function view(id: string, state: CheckState, reason: Reason | null = null
     check,
     state,
     reason,
+    reasons: reason && state !== 'up' ? [reason] : [],
     since,
     lastResult: { ok: !failed, reason: failed ? reason : null, httpStatus: failed ? 401 : 200, durationMs: 84, error: failed ? 'redirected to /login' : null, at: since, attempts: 1 },
   };

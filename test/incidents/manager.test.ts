@@ -40,7 +40,9 @@ describe('one real-world event pages once', () => {
     expect(sent).toEqual([]); // held for groupWait
     clock.advance(10_000);
     expect(names(sent)).toEqual(['opened multi_platform']);
-    expect(sent[0]!.incident.summary).toBe('3 platforms down at once: facebook (forced_logout), instagram (feed_stale), threads (error_page)');
+    expect(sent[0]!.incident.summary).toBe(
+      '3 platforms down at once: facebook (session rejected, users are being logged out), instagram (feed loads but returns nothing new), threads (answers 200 with an error page)',
+    );
 
     const open = mgr.snapshot().open;
     expect(open.filter((i) => i.scope === 'check')).toHaveLength(6);

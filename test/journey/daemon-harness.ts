@@ -79,7 +79,7 @@ export async function startOutpost(opts: OutpostOptions): Promise<Outpost> {
     async run(check, endpoint = firstEndpoint) {
       const c = daemon.config().checks.find((k) => k.id === `${GROUP}/${endpoint}/${check}`);
       if (!c) throw new Error(`no check ${GROUP}/${endpoint}/${check}`);
-      return daemon.monitor.runOnce(c);
+      return daemon.runCheck(c);
     },
     metricsText,
     async metric(name, labels) {

@@ -5,7 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseConfigText } from '../../src/config/load.js';
-import { runCheck } from '../../src/journey/run.js';
+import { runCheckType as runCheck } from '../../src/checks/index.js';
+import type { RunOutcome } from '../../src/journey/run.js';
+import type { Session } from '../../src/journey/session.js';
 import { closeTargets, reply, startTarget } from '../support/targets.js';
 import { compileChecks, RUN_ENV } from './compile.js';
 
@@ -92,30 +94,49 @@ describe('the session a run hands back', () => {
       },
     });
 
-  it('a login check that fails keeps the session it was given (it may still work)', async () => {
+  /** The shared session after a run, as src/run-check.ts applies the outcome. */
+  const after = (out: RunOutcome, before: Session | undefined): Session | undefined => {
+    const c = out.session;
+    if (c.kind === 'keep') return before;
+    if (c.kind === 'drop') return undefined;
+    if (c.kind === 'seed') return before ?? c.session;
+    return c.session;
+  };
+
+  it('a login check seeds the shared session when there is none, and never replaces one (failing or not)', async () => {
     const t = await platform();
     const checks = compileChecks({ baseUrl: t.url, account: ACCOUNT, auth: { path: '/login', cookie: 'sid' }, checks: { login: { type: 'login' }, me: { type: 'session', path: '/me' } } });
     const first = await runCheck(checks.login!, undefined, RUN_ENV);
     expect(first.ok).toBe(true);
+    expect(first.session.kind).toBe('seed');
+    const shared = after(first, undefined);
+    expect(shared?.cookies.get('sid')).toBe('s1');
+    const again = await runCheck(checks.login!, shared, RUN_ENV);
+    expect(again.ok).toBe(true);
+    expect(after(again, shared)).toBe(shared);
     t.route('POST /login', reply.status(503));
-    const failed = await runCheck(checks.login!, first.session, RUN_ENV);
+    const failed = await runCheck(checks.login!, shared, RUN_ENV);
     expect(failed.reason).toBe('http_5xx');
-    expect(failed.session).toBe(first.session);
-    const me = await runCheck(checks.me!, failed.session, RUN_ENV);
+    expect(after(failed, shared)).toBe(shared);
+    const me = await runCheck(checks.me!, shared, RUN_ENV);
     expect(me.ok).toBe(true);
-    expect(t.hits('/login')).toHaveLength(2);
+    expect(me.loggedIn).toBe(false);
+    expect(t.hits('/login').length).toBeGreaterThanOrEqual(3);
   });
 
-  it('a forced logout hands back no session', async () => {
+  it('a forced logout drops the session and says how old it was', async () => {
     const t = await platform();
     const checks = compileChecks({ baseUrl: t.url, account: ACCOUNT, auth: { path: '/login', cookie: 'sid' }, checks: { me: { type: 'session', path: '/me' } } });
     const first = await runCheck(checks.me!, undefined, RUN_ENV);
-    expect(first.session?.cookies.get('sid')).toBe('s1');
-    expect(first.session?.worked).toBe(true);
+    expect(first.loggedIn).toBe(true);
+    const shared = after(first, undefined);
+    expect(shared?.cookies.get('sid')).toBe('s1');
     t.route('/me', reply.json(403, {}));
-    const second = await runCheck(checks.me!, first.session, RUN_ENV);
+    const second = await runCheck(checks.me!, shared, RUN_ENV);
     expect(second.reason).toBe('forced_logout');
-    expect(second.session).toBeUndefined();
+    expect(second.session.kind).toBe('drop');
+    expect(second.sessionRejected?.preset).toBe(false);
+    expect(after(second, shared)).toBeUndefined();
   });
 });
 

@@ -18,6 +18,7 @@ export function incident(over: Partial<Incident> = {}): Incident {
     check: 'session',
     groups: ['facebook'],
     reason: 'forced_logout',
+    reasons: ['forced_logout'],
     summary: 'facebook/web: session rejected, users are being logged out',
     location: 'eu-west',
     startedAt: T0,

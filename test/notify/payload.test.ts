@@ -26,6 +26,7 @@ describe('buildJsonBody', () => {
         check: 'session',
         groups: ['facebook'],
         reason: 'forced_logout',
+        reasons: ['forced_logout'],
         summary: 'facebook/web: session rejected, users are being logged out',
         location: 'eu-west',
         startedAt: '2024-03-05T15:20:07.000Z',
@@ -35,6 +36,13 @@ describe('buildJsonBody', () => {
       },
     });
     expect(body.incident).not.toHaveProperty('timeline');
+  });
+
+  it('carries the cause first in reasons and the story in summary (the SPEC example: logged out, then refused logins)', () => {
+    const e = event('incident.opened', incident({ reason: 'login_rejected', reasons: ['forced_logout', 'login_rejected'], summary: 'facebook/web: users are logged out and cannot log back in' }));
+    const body = buildJsonBody(e, 'd', sentAt);
+    expect(body.incident).toMatchObject({ reason: 'login_rejected', reasons: ['forced_logout', 'login_rejected'], summary: 'facebook/web: users are logged out and cannot log back in' });
+    expect(buildSlackBody(e).text).toContain('`forced_logout` → `login_rejected`');
   });
 
   it('nulls endpoint and check for a group incident, and group too for a multi-platform one', () => {

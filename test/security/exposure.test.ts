@@ -144,7 +144,7 @@ describe('security headers and escaping', () => {
   it('escapes config strings, run errors and maintenance notes on the status page', async () => {
     await start({ api: true });
     const check = d!.config().checks[0]!;
-    const rec = await d!.monitor.runOnce(check);
+    const rec = await d!.runCheck(check);
     expect(rec.status.lastResult?.error ?? '').toContain(XSS); // the hostile text really reaches the page…
     expect((await status('/api/v1/maintenance', {}, 'POST', JSON.stringify({ group: 'web', duration: '5m', note: XSS }))).status).toBe(201);
     const page = await (await status('/')).text();

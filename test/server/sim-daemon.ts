@@ -129,7 +129,7 @@ export async function startSimDaemon(opts: SimDaemonOptions = {}): Promise<SimDa
       url,
       target: new URL(url).host,
       async runAll() {
-        await Promise.all(daemon.config().checks.map((c) => daemon.monitor.runOnce(c)));
+        await Promise.all(daemon.config().checks.map((c) => daemon.runCheck(c)));
       },
       async waitForGroupState(group, state, timeoutMs = 15_000) {
         const deadline = Date.now() + timeoutMs;

@@ -49,6 +49,7 @@ function incident(over: Partial<Incident> = {}): Incident {
     check: 'session',
     groups: ['facebook'],
     reason: 'forced_logout',
+    reasons: [over.reason ?? 'forced_logout'],
     summary: 'facebook/web: session rejected, users are being logged out',
     location: 'eu-west',
     startedAt: Date.UTC(2024, 2, 5, 15, 20, 7),

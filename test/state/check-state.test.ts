@@ -19,7 +19,7 @@ const states = (xs: CheckStatus[]) => xs.map((s) => s.state);
 
 describe('check state', () => {
   it('starts unknown, with nothing recorded', () => {
-    expect(initialStatus(42)).toEqual({ state: 'unknown', since: 42, consecutiveFailures: 0, consecutiveSuccesses: 0, reason: null, lastResult: null, lastSuccessAt: null });
+    expect(initialStatus(42)).toEqual({ state: 'unknown', since: 42, consecutiveFailures: 0, consecutiveSuccesses: 0, reason: null, reasons: [], lastResult: null, lastSuccessAt: null });
   });
 
   it('unknown → up on a success, → degraded on a slow success', () => {

@@ -1,6 +1,6 @@
 /** Transport error codes → SPEC reasons (by code, through `cause` chains). */
 import { describe, expect, it } from 'vitest';
-import { reasonForError } from '../../src/probe/errors.js';
+import { reasonForError } from '../src/classify.js';
 
 const err = (code: string, cause?: unknown) => Object.assign(new Error('x'), { code, cause });
 
