@@ -47,7 +47,7 @@ describe('control API', () => {
     const cleared = await req(faultsUrl(), { method: 'DELETE' });
     expect(cleared.status).toBe(200);
     expect(await cleared.json()).toEqual({ facebook: [], instagram: [], threads: [] });
-    expect((await req(`${sim.baseUrl('threads')}/api/me`)).status).toBe(401);
+    expect((await req(`${sim.baseUrl('threads')}/api/me`)).status).toBe(403);
   });
 
   it('refuses bad input with 400 and a clear message', async () => {

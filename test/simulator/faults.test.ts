@@ -26,7 +26,7 @@ describe('forced_logout', () => {
     for (const c of [cookie, other]) {
       const res = await fbMe(c);
       expect(res.status).toBe(302);
-      expect(res.headers.get('location')).toBe('/facebook/login?next=%2Fme');
+      expect(res.headers.get('location')).toBe(`/facebook/login.php?next=${encodeURIComponent(`${s().url}/facebook/me`)}`);
     }
     expect((await igUser(ig)).status).toBe(200); // other platforms untouched
 
@@ -45,22 +45,30 @@ describe('forced_logout', () => {
     const th = await loginThreads(sim);
     sim.setFaults('instagram', [{ type: 'forced_logout' }]);
     sim.clearFaults();
-    expect((await igUser(ig)).status).toBe(401);
+    expect((await igUser(ig)).status).toBe(403);
     expect((await thMe(th)).status).toBe(200);
   });
 
-  it('rejects bearer sessions with 401 on instagram and threads', async () => {
+  it('rejects bearer sessions with 403 login_required on instagram and threads', async () => {
     sim = await start();
     const ig = await loginInstagram(sim);
     const th = await loginThreads(sim);
     sim.setFaults('instagram', [{ type: 'forced_logout' }]);
     sim.setFaults('threads', [{ type: 'forced_logout' }]);
-    expect((await igUser(ig)).status).toBe(401);
+    const igRes = await igUser(ig);
+    expect(igRes.status).toBe(403);
+    expect(await igRes.json()).toEqual({ message: 'login_required', logout_reason: 2, status: 'fail' });
     const res = await thFeed(th);
-    expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: 'login_required', message: 'Please log in again' });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({
+      message: 'login_required',
+      error_title: "You've Been Logged Out",
+      error_body: 'Please log back in.',
+      logout_reason: 8,
+      status: 'fail',
+    });
     const again = await loginThreads(sim);
-    expect((await thMe(again)).status).toBe(401);
+    expect((await thMe(again)).status).toBe(403);
   });
 });
 
@@ -68,40 +76,51 @@ describe('login faults', () => {
   it('login_refused refuses good credentials on every platform', async () => {
     sim = await start();
     for (const p of ['facebook', 'instagram', 'threads'] as const) sim.setFaults(p, [{ type: 'login_refused' }]);
-    const fb = await req(`${sim.baseUrl('facebook')}/login`, {
+    const fb = await req(`${sim.baseUrl('facebook')}/login.php`, {
       method: 'POST',
       body: new URLSearchParams({ email: 'seller1@example.test', pass: 'fb-pass-1' }),
     });
     expect(fb.status).toBe(200);
-    expect(fb.headers.get('set-cookie')).toBeNull();
-    expect(await fb.text()).toContain("The password that you've entered is incorrect");
+    const cookies = fb.headers.getSetCookie().map((c) => c.split('=')[0]);
+    expect(cookies).not.toContain('fb_session');
+    expect(cookies).not.toContain('c_user');
+    expect(cookies).toContain('datr');
+    const page = await fb.text();
+    expect(page).toContain("The password that you've entered is incorrect");
+    expect(page).toMatch(/<input type="password" name="pass"/);
     const ig = await postJson(`${sim.baseUrl('instagram')}/api/v1/accounts/login`, { username: 'seller_one', password: 'ig-pass-1' });
     expect(ig.status).toBe(400);
     expect(await ig.json()).toMatchObject({ status: 'fail', error_type: 'bad_password' });
     const th = await postJson(`${sim.baseUrl('threads')}/api/login`, { username: 'seller.one', password: 'th-pass-1' });
-    expect(th.status).toBe(401);
-    expect(await th.json()).toEqual({ error: 'invalid_credentials' });
+    expect(th.status).toBe(400);
+    expect(await th.json()).toMatchObject({ status: 'fail', error_type: 'bad_password', invalid_credentials: true });
   });
 
   it('login_challenge demands a checkpoint instead of a session', async () => {
     sim = await start();
     for (const p of ['facebook', 'instagram', 'threads'] as const) sim.setFaults(p, [{ type: 'login_challenge' }]);
-    const fb = await req(`${sim.baseUrl('facebook')}/login`, {
+    const fb = await req(`${sim.baseUrl('facebook')}/login.php`, {
       method: 'POST',
       body: new URLSearchParams({ email: 'seller1@example.test', pass: 'fb-pass-1' }),
     });
     expect(fb.status).toBe(302);
-    expect(fb.headers.get('location')).toBe('/facebook/checkpoint/');
-    expect(fb.headers.get('set-cookie')).toBeNull();
-    const page = await req(`${sim.url}/facebook/checkpoint/`);
+    const location = fb.headers.get('location') ?? '';
+    expect(location).toBe(`/facebook/checkpoint/?next=${encodeURIComponent(`${sim.url}/facebook/home`)}`);
+    expect(fb.headers.getSetCookie().map((c) => c.split('=')[0])).not.toContain('fb_session');
+    const page = await req(`${sim.url}${location}`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('Confirm your identity');
+    const text = await page.text();
+    expect(text).toContain('Confirm your identity');
+    expect(text).toContain('name="approvals_code"');
+    const code = await req(`${sim.url}/facebook/checkpoint/`, { method: 'POST', body: new URLSearchParams({ approvals_code: '123456' }) });
+    expect(code.status).toBe(200);
+    expect(await code.text()).toContain("The login code you entered doesn't match");
     const ig = await postJson(`${sim.baseUrl('instagram')}/api/v1/accounts/login`, { username: 'seller_one', password: 'ig-pass-1' });
     expect(ig.status).toBe(400);
-    expect(await ig.json()).toEqual({ status: 'fail', message: 'challenge_required', challenge: { url: '/challenge/' } });
+    expect(await ig.json()).toMatchObject({ status: 'fail', message: 'challenge_required', challenge: { url: expect.any(String) } });
     const th = await postJson(`${sim.baseUrl('threads')}/api/login`, { username: 'seller.one', password: 'th-pass-1' });
-    expect(th.status).toBe(403);
-    expect(await th.json()).toMatchObject({ error: 'challenge_required', checkpoint_url: expect.any(String) });
+    expect(th.status).toBe(400);
+    expect(await th.json()).toMatchObject({ status: 'fail', message: 'challenge_required', error_type: 'checkpoint_challenge_required' });
   });
 });
 
@@ -211,7 +230,7 @@ describe('transport faults', () => {
     const err = await fetch(`${sim.baseUrl('instagram')}/api/v1/feed/timeline`, { signal: AbortSignal.timeout(300) }).catch((e: Error) => e);
     expect((err as Error).name).toBe('TimeoutError');
     sim.clearFaults();
-    expect((await req(`${sim.baseUrl('instagram')}/api/v1/feed/timeline`)).status).toBe(401);
+    expect((await req(`${sim.baseUrl('instagram')}/api/v1/feed/timeline`)).status).toBe(403);
   });
 
   it('close() does not wait for a hanging request: it drops the connection', async () => {
@@ -263,6 +282,6 @@ describe('transport faults', () => {
     expect(received).toBeGreaterThan(cap);
     expect(received).toBeLessThan(20 * 1024 * 1024);
     sim.clearFaults();
-    expect((await req(`${sim.baseUrl('instagram')}/api/v1/feed/timeline`)).status).toBe(401);
+    expect((await req(`${sim.baseUrl('instagram')}/api/v1/feed/timeline`)).status).toBe(403);
   });
 });

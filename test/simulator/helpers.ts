@@ -26,15 +26,15 @@ export function start(opts: SimulatorOptions = {}): Promise<Simulator> {
   return startSimulator({ latencyMs: [0, 0], ...opts });
 }
 
-/** Logs in to Facebook with a form post; returns the `fb_session=…` cookie pair. */
+/** Logs in to Facebook with a form post to /login.php; returns the `fb_session=…` cookie pair. */
 export async function loginFacebook(sim: Simulator, i = 0): Promise<string> {
   const account = sim.accounts.facebook[i]!;
-  const res = await req(`${sim.baseUrl('facebook')}/login`, {
+  const res = await req(`${sim.baseUrl('facebook')}/login.php`, {
     method: 'POST',
     body: new URLSearchParams({ email: account.username, pass: account.password }),
   });
-  const cookie = res.headers.get('set-cookie');
-  if (res.status !== 302 || cookie === null) throw new Error(`facebook login failed: ${res.status}`);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('fb_session='));
+  if (res.status !== 302 || cookie === undefined) throw new Error(`facebook login failed: ${res.status}`);
   return cookie.split(';')[0]!;
 }
 

@@ -16,18 +16,46 @@ function expectNewestFirst(times: number[], now: number, everyMs: number) {
 }
 
 describe('facebook', () => {
-  it('logs in with a form, sets an HttpOnly session cookie and redirects home', async () => {
+  it('serves the login form at /login.php, with browser cookies but no session', async () => {
+    sim = await start();
+    const page = await req(`${sim.baseUrl('facebook')}/login.php`);
+    expect(page.status).toBe(200);
+    expect(page.headers.getSetCookie().map((c) => c.split('=')[0]).sort()).toEqual(['datr', 'fr', 'sb']);
+    const text = await page.text();
+    expect(text).toContain('action="/facebook/login.php');
+    expect(text).toMatch(/<input type="text" name="email"/);
+    expect(text).toMatch(/<input type="password" name="pass"/);
+  });
+
+  it('logs in with a form at /login.php, sets an HttpOnly session cookie and c_user and redirects home', async () => {
     sim = await start();
     const account = DEFAULT_ACCOUNTS.facebook[0]!;
-    const res = await req(`${sim.baseUrl('facebook')}/login`, {
+    const res = await req(`${sim.baseUrl('facebook')}/login.php`, {
       method: 'POST',
       body: new URLSearchParams({ email: account.username, pass: account.password }),
     });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('/facebook/home');
-    expect(res.headers.get('set-cookie')).toMatch(/^fb_session=[^;]+; Path=\/; HttpOnly$/);
-    const home = await req(`${sim.url}/facebook/home`, { headers: { cookie: res.headers.get('set-cookie')!.split(';')[0]! } });
+    const [session, cUser] = res.headers.getSetCookie();
+    expect(session).toMatch(/^fb_session=[^;]+; Path=\/; HttpOnly$/);
+    expect(cUser).toMatch(/^c_user=\d+; Path=\/; Max-Age=\d+$/);
+    const home = await req(`${sim.url}/facebook/home`, { headers: { cookie: session!.split(';')[0]! } });
     expect(home.status).toBe(200);
+  });
+
+  it('a login sent with next= goes back there; /login still works as an alias', async () => {
+    sim = await start();
+    const next = encodeURIComponent(`${sim.url}/facebook/feed`);
+    const res = await req(`${sim.baseUrl('facebook')}/login.php?next=${next}`, {
+      method: 'POST',
+      body: new URLSearchParams({ email: 'seller1@example.test', pass: 'fb-pass-1' }),
+    });
+    expect(res.headers.get('location')).toBe('/facebook/feed');
+    const alias = await req(`${sim.baseUrl('facebook')}/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ email: 'seller1@example.test', pass: 'fb-pass-1' }),
+    });
+    expect(alias.status).toBe(302);
   });
 
   it('accepts a JSON login too', async () => {
@@ -37,16 +65,22 @@ describe('facebook', () => {
     expect(res.headers.get('set-cookie')).toMatch(/^fb_session=/);
   });
 
-  it('answers bad credentials with the login page and no cookie', async () => {
+  it('answers bad credentials with the login page again, browser cookies (datr, fr) and no session', async () => {
     sim = await start();
-    const res = await req(`${sim.baseUrl('facebook')}/login`, {
+    const res = await req(`${sim.baseUrl('facebook')}/login.php`, {
       method: 'POST',
       body: new URLSearchParams({ email: 'seller1@example.test', pass: 'wrong' }),
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
-    expect(res.headers.get('set-cookie')).toBeNull();
-    expect(await res.text()).toContain("The password that you've entered is incorrect");
+    const names = res.headers.getSetCookie().map((c) => c.split('=')[0]);
+    expect(names).toContain('datr');
+    expect(names).toContain('fr');
+    expect(names).not.toContain('fb_session');
+    expect(names).not.toContain('c_user');
+    const text = await res.text();
+    expect(text).toContain("The password that you've entered is incorrect");
+    expect(text).toMatch(/<input type="password" name="pass"/);
   });
 
   it('serves me and a newest-first feed to a live session', async () => {
@@ -69,17 +103,19 @@ describe('facebook', () => {
     expectNewestFirst(data.map((d) => Date.parse(d.created_time)), clock.now(), 15_000);
   });
 
-  it('redirects to the login page without a session', async () => {
+  it('redirects to /login.php?next=<url-encoded URL> without a session; that page is the 200 login form', async () => {
     sim = await start();
     const me = await req(`${sim.baseUrl('facebook')}/me`);
     expect(me.status).toBe(302);
-    expect(me.headers.get('location')).toBe('/facebook/login?next=%2Fme');
-    const feed = await req(`${sim.baseUrl('facebook')}/feed`, { headers: { cookie: 'fb_session=made-up' } });
+    expect(me.headers.get('location')).toBe(`/facebook/login.php?next=${encodeURIComponent(`${sim.url}/facebook/me`)}`);
+    expect(me.headers.getSetCookie()).toEqual([]);
+    const feed = await req(`${sim.baseUrl('facebook')}/feed`, { headers: { cookie: 'fb_session=made-up; c_user=1' } });
     expect(feed.status).toBe(302);
-    expect(feed.headers.get('location')).toMatch(/^\/facebook\/login/);
+    expect(feed.headers.get('location')).toMatch(/^\/facebook\/login\.php\?next=http%3A%2F%2F/);
+    expect(feed.headers.getSetCookie().map((c) => c.split(';')[0])).toEqual(['fb_session=deleted', 'c_user=deleted']);
     const page = await req(`${sim.url}${feed.headers.get('location')}`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<form');
+    expect(await page.text()).toMatch(/<form[^>]*>[\s\S]*<input type="password" name="pass"/);
   });
 });
 
@@ -109,15 +145,21 @@ describe('instagram', () => {
     sim = await start();
     const res = await postJson(`${sim.baseUrl('instagram')}/api/v1/accounts/login`, { username: 'seller_one', password: 'nope' });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ status: 'fail', error_type: 'bad_password', message: 'The password you entered is incorrect.' });
+    expect(await res.json()).toEqual({
+      message: 'The password you entered is incorrect. Please try again.',
+      invalid_credentials: true,
+      error_title: 'Incorrect Password',
+      status: 'fail',
+      error_type: 'bad_password',
+    });
   });
 
-  it('answers 401 login_required to a missing or unknown token', async () => {
+  it('answers 403 login_required (logout_reason 2) to a missing or unknown token', async () => {
     sim = await start();
     for (const init of [{}, bearer('not-a-token')]) {
       const res = await req(`${sim.baseUrl('instagram')}/api/v1/feed/timeline`, init);
-      expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ status: 'fail', message: 'login_required' });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({ message: 'login_required', logout_reason: 2, status: 'fail' });
     }
   });
 });
@@ -139,14 +181,14 @@ describe('threads', () => {
     expectNewestFirst(body.threads.map((t) => Date.parse(t.published_at)), clock.now(), 15_000);
   });
 
-  it('refuses bad credentials with 401 and a bad token with 401 login_required', async () => {
+  it('refuses bad credentials with 400 bad_password and a bad token with 403 login_required', async () => {
     sim = await start();
     const res = await postJson(`${sim.baseUrl('threads')}/api/login`, { username: 'seller.one', password: 'x' });
-    expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: 'invalid_credentials' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ status: 'fail', error_type: 'bad_password' });
     const feed = await req(`${sim.baseUrl('threads')}/api/feed`, bearer('bogus'));
-    expect(feed.status).toBe(401);
-    expect(await feed.json()).toEqual({ error: 'login_required', message: 'Please log in again' });
+    expect(feed.status).toBe(403);
+    expect(await feed.json()).toMatchObject({ message: 'login_required', error_title: "You've Been Logged Out", logout_reason: 8, status: 'fail' });
   });
 });
 
@@ -171,8 +213,8 @@ describe('common behaviour', () => {
     expect((await req(`${sim.baseUrl('threads')}/api/me`, bearer(th))).status).toBe(200);
     clock.advance(1_000);
     expect((await req(`${sim.baseUrl('facebook')}/me`, { headers: { cookie } })).status).toBe(302);
-    expect((await req(`${sim.baseUrl('instagram')}/api/v1/accounts/current_user`, bearer(ig))).status).toBe(401);
-    expect((await req(`${sim.baseUrl('threads')}/api/me`, bearer(th))).status).toBe(401);
+    expect((await req(`${sim.baseUrl('instagram')}/api/v1/accounts/current_user`, bearer(ig))).status).toBe(403);
+    expect((await req(`${sim.baseUrl('threads')}/api/me`, bearer(th))).status).toBe(403);
   });
 
   it('adds a new feed item every itemEverySeconds', async () => {

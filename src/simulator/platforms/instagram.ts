@@ -1,9 +1,13 @@
-/** Instagram-style: JSON login returning a bearer token, `status: ok|fail` envelopes. */
+/**
+ * Instagram-style, in the private API's real shape: JSON login returning a bearer token, `status: ok|fail`
+ * envelopes; a refused login is 400 `error_type: bad_password`; a dead session is 403
+ * `{"message":"login_required","logout_reason":2,"status":"fail"}`.
+ */
 import { json, type Reply } from '../reply.js';
 import type { Account } from '../types.js';
 import { accountId, attemptLogin, currentFeed, itemId, withBearer, type PlatformDefinition, type RequestContext } from './context.js';
 
-const LOGIN_REQUIRED = json(401, { status: 'fail', message: 'login_required' });
+const LOGIN_REQUIRED = json(403, { message: 'login_required', logout_reason: 2, status: 'fail' });
 
 function user(account: Account) {
   return { pk: accountId('instagram', account.username), username: account.username, full_name: `Test ${account.username}` };
@@ -12,10 +16,21 @@ function user(account: Account) {
 function login(ctx: RequestContext): Reply {
   const outcome = attemptLogin(ctx, ctx.fields.username, ctx.fields.password);
   if (outcome.kind === 'refused') {
-    return json(400, { status: 'fail', error_type: 'bad_password', message: 'The password you entered is incorrect.' });
+    return json(400, {
+      message: 'The password you entered is incorrect. Please try again.',
+      invalid_credentials: true,
+      error_title: 'Incorrect Password',
+      status: 'fail',
+      error_type: 'bad_password',
+    });
   }
   if (outcome.kind === 'challenge') {
-    return json(400, { status: 'fail', message: 'challenge_required', challenge: { url: '/challenge/' } });
+    return json(400, {
+      message: 'challenge_required',
+      challenge: { url: '/instagram/challenge/', api_path: '/challenge/', lock: true, logout: false },
+      status: 'fail',
+      error_type: 'checkpoint_challenge_required',
+    });
   }
   return json(200, { status: 'ok', token: outcome.session.token, user: user(outcome.session.account) });
 }

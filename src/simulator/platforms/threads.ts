@@ -1,4 +1,9 @@
-/** Threads-style: JSON login returning an `access_token`, OAuth-like error bodies. */
+/**
+ * Threads-style: JSON login returning an `access_token`. Threads runs on the Instagram backend, so a refused
+ * login is 400 `error_type: bad_password`, a challenge is 400 `challenge_required`, and a dead session is
+ * the Threads app's real answer: 403 `{"message":"login_required","error_title":"You've Been Logged Out",
+ * "error_body":"Please log back in.","logout_reason":8,"status":"fail"}`.
+ */
 import { json, type Reply } from '../reply.js';
 import type { Account } from '../types.js';
 import {
@@ -12,12 +17,32 @@ import {
   type RequestContext,
 } from './context.js';
 
-const LOGIN_REQUIRED = json(401, { error: 'login_required', message: 'Please log in again' });
+const LOGIN_REQUIRED = json(403, {
+  message: 'login_required',
+  error_title: "You've Been Logged Out",
+  error_body: 'Please log back in.',
+  logout_reason: 8,
+  status: 'fail',
+});
 
 function login(ctx: RequestContext): Reply {
   const outcome = attemptLogin(ctx, ctx.fields.username, ctx.fields.password);
-  if (outcome.kind === 'refused') return json(401, { error: 'invalid_credentials' });
-  if (outcome.kind === 'challenge') return json(403, { error: 'challenge_required', checkpoint_url: '/threads/challenge/' });
+  if (outcome.kind === 'refused') {
+    return json(400, {
+      message: 'The password you entered is incorrect. Please try again.',
+      invalid_credentials: true,
+      status: 'fail',
+      error_type: 'bad_password',
+    });
+  }
+  if (outcome.kind === 'challenge') {
+    return json(400, {
+      message: 'challenge_required',
+      challenge: { url: '/threads/challenge/', api_path: '/challenge/', lock: true, logout: false },
+      status: 'fail',
+      error_type: 'checkpoint_challenge_required',
+    });
+  }
   const { session } = outcome;
   return json(200, { access_token: session.token, token_type: 'bearer', expires_in: sessionSecondsLeft(session, ctx.now) });
 }
