@@ -44,15 +44,11 @@ export function strongestReason(candidates: readonly Reason[]): Reason | undefin
   return best;
 }
 
-/** Transient failures are retried inside a run; everything else is the signal and is not. */
-export const TRANSIENT_REASONS: ReadonlySet<Reason> = new Set<Reason>([
-  'timeout',
-  'connect_refused',
-  'connection_reset',
-  'dns',
-  'http_5xx',
-  'rate_limited',
-]);
+/**
+ * Transient failures are retried inside a run; everything else is the signal and is not. A 429 is
+ * not retried either: the platform asked for less traffic (its Retry-After rests the endpoint).
+ */
+export const TRANSIENT_REASONS: ReadonlySet<Reason> = new Set<Reason>(['timeout', 'connect_refused', 'connection_reset', 'dns', 'http_5xx']);
 
 export function isReason(value: unknown): value is Reason {
   return typeof value === 'string' && RANK.has(value as Reason);

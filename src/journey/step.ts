@@ -203,7 +203,8 @@ function observe(
     unmet.push(...extract(step.extract, answer, ctx.vars));
   } else if (is2xx || isLogin || statusExpected) {
     unmet.push(...checkExpectations(step.expect, answer, step.expectJson && !htmlWhereJsonExpected, ctx.now()));
-    if (unmet.length === 0) unmet.push(...extract(step.extract, answer, ctx.vars));
+    // Before the second factor, what is extracted serves the code step: not asked for it, nothing to extract.
+    if (unmet.length === 0 && !step.challengeExpected) unmet.push(...extract(step.extract, answer, ctx.vars));
   } else {
     unmet.push({ reason: 'assertion_failed', message: `status ${res.status}, expected ${step.expect.statusText}` });
   }

@@ -107,9 +107,14 @@ function groupCard(g: GroupDoc, now: number): string {
   const shown = shownState(g);
   const reasons = groupReasons(g);
   const rows = g.endpoints.flatMap((ep) => ep.checks.map((c) => checkRow(ep.name, c, now))).join('\n');
+  const limited = g.endpoints
+    .filter((ep) => ep.rateLimitedUntil !== null)
+    .map((ep) => `<p class="reason limited">${e(ep.name)}: rate limited by the platform; runs resume at ${timeTag(Date.parse(ep.rateLimitedUntil!))}</p>`)
+    .join('\n');
   return `<section class="group" data-group="${e(g.name)}" data-state="${e(g.state)}" style="border-left-color:${COLOURS[shown]}">
 <h2><span class="badge" style="background:${COLOURS[shown]}">${e(WORDS[shown])}</span> ${e(g.name)}</h2>
 ${reasons.length ? `<p class="reason">${e(reasons.join('; '))}</p>` : ''}
+${limited}
 <ul class="checks">
 ${rows}
 </ul>
@@ -130,23 +135,38 @@ export function sortIncidents(list: readonly Incident[]): Incident[] {
   return [...list].sort((a, b) => SCOPE_ORDER[a.scope] - SCOPE_ORDER[b.scope] || a.startedAt - b.startedAt);
 }
 
-function incidentItem(i: Incident, now: number): string {
+function incidentItem(i: Incident, now: number, parts: readonly Incident[] = []): string {
   const end = i.resolvedAt ?? now;
   const when = i.resolvedAt === null ? `since ${timeTag(i.startedAt)} · open for ${e(formatDuration(end - i.startedAt))}` : `${timeTag(i.startedAt)} · lasted ${e(formatDuration(end - i.startedAt))}`;
+  const reasons = i.reasons.length > 1 ? i.reasons.join(' → ') : reasonWords(i.reason);
+  const inner = parts.length
+    ? `\n<div class="parts"><div class="meta">${parts.length} part${parts.length === 1 ? '' : 's'} of this event:</div><ul>${sortIncidents(parts).map((p) => incidentItem(p, now)).join('\n')}</ul></div>`
+    : '';
   return `<li class="incident" data-scope="${e(i.scope)}" data-reason="${e(i.reason)}"><strong>${e(i.summary)}</strong>
-<div class="meta">${e(reasonWords(i.reason))} · ${e(incidentSubject(i))} · ${when}</div></li>`;
+<div class="meta">${e(reasons)} · ${e(incidentSubject(i))} · ${when}</div>${inner}</li>`;
+}
+
+/** One event, one entry: incidents that are part of a listed multi-platform incident go under it. */
+function nested(list: readonly Incident[], now: number): string {
+  const ids = new Set(list.map((i) => i.id));
+  const parts = new Map<string, Incident[]>();
+  for (const i of list) if (i.partOf && ids.has(i.partOf)) parts.set(i.partOf, [...(parts.get(i.partOf) ?? []), i]);
+  return sortIncidents(list.filter((i) => !(i.partOf && ids.has(i.partOf))))
+    .map((i) => incidentItem(i, now, parts.get(i.id)))
+    .join('\n');
 }
 
 const RECENT_SHOWN = 5;
 
 function incidentsSection(incidents: { open: Incident[]; recent: Incident[] }, now: number): string {
-  const open = incidents.open.length ? sortIncidents(incidents.open).map((i) => incidentItem(i, now)).join('\n') : '<li class="none">No open incidents.</li>';
+  const open = incidents.open.length ? nested(incidents.open, now) : '<li class="none">No open incidents.</li>';
+  const events = incidents.open.filter((i) => !(i.partOf && incidents.open.some((p) => p.id === i.partOf))).length;
   const recent = incidents.recent
     .filter((i) => i.status === 'resolved')
     .sort((a, b) => (b.resolvedAt ?? 0) - (a.resolvedAt ?? 0))
     .slice(0, RECENT_SHOWN);
   return `<section class="incidents" aria-labelledby="open-incidents">
-<h2 id="open-incidents">Open incidents (${incidents.open.length})</h2>
+<h2 id="open-incidents">Open incidents (${events})</h2>
 <ul>${open}</ul>
 ${recent.length ? `<h2>Recently resolved</h2>\n<ul class="recent">${recent.map((i) => incidentItem(i, now)).join('\n')}</ul>` : ''}
 </section>`;
@@ -165,6 +185,7 @@ h2{font-size:1.1rem;margin:4px 0}
 .reason{margin:4px 0 8px;font-weight:600}
 ul{list-style:none;margin:0;padding:0}
 .incident{padding:6px 0;border-top:1px solid #eee}.incident:first-child{border-top:0}
+.parts{margin:4px 0 0 12px;padding-left:10px;border-left:3px solid #d0d7de}.parts ul{list-style:none;margin:0;padding:0}
 .meta{color:#555;font-size:.85rem}.none{color:#555}
 .check{display:grid;grid-template-columns:minmax(150px,1fr) 2fr auto;gap:4px 12px;align-items:start;padding:8px 0;border-top:1px solid #eee}
 .name small{color:#777}

@@ -14,6 +14,8 @@ export interface StatusDoc {
     endpoints: {
       name: string;
       sessionAgeSeconds: number | null;
+      /** The platform answered 429: no run of this endpoint starts before this time (null when not rate limited). */
+      rateLimitedUntil: string | null;
       checks: {
         id: string;
         name: string;
@@ -21,6 +23,8 @@ export interface StatusDoc {
         state: CheckState;
         since: string;
         reason: Reason | null;
+        /** The reasons of the current failure streak, first cause first. */
+        reasons: Reason[];
         reasonText: string | null;
         consecutiveFailures: number;
         lastResult: (Omit<RunSummary, 'at'> & { at: string }) | null;
@@ -53,9 +57,11 @@ export function buildStatus(monitor: Monitor, groupState: (g: string) => CheckSt
       maintenance: inMaintenance(g.name),
       endpoints: g.endpoints.map((ep) => {
         const age = monitor.sessionAge(ep.key);
+        const backoff = monitor.endpoint(ep.key)?.backoffUntil ?? 0;
         return {
           name: ep.name,
           sessionAgeSeconds: age === null ? null : Math.round(age),
+          rateLimitedUntil: backoff > now ? iso(backoff) : null,
           checks: (byEndpoint.get(ep.key) ?? []).map((c) => checkDoc(monitor, c)),
         };
       }),
@@ -74,6 +80,7 @@ function checkDoc(monitor: Monitor, c: CompiledCheck): CheckDoc {
     state: s.state,
     since: iso(s.since),
     reason,
+    reasons: s.state === 'up' ? [] : [...(s.reasons ?? [])],
     reasonText: reason ? REASON_TEXT[reason] : null,
     consecutiveFailures: s.consecutiveFailures,
     lastResult: s.lastResult ? { ...s.lastResult, at: iso(s.lastResult.at) } : null,

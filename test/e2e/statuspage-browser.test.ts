@@ -83,6 +83,11 @@ describe.skipIf(!available)(`status page in headless Chromium${skipNote}`, () =>
     expect(text).toMatch(/Open incidents \([1-9]\d*\)/);
     expect(text).toContain('threads/web: answers 200 with an error page');
     expect(text).toContain('multi-platform incident (facebook, threads)');
+    // The cause is kept: Facebook's users were logged out first, then their logins refused.
+    expect(text).toContain('facebook (users are logged out and cannot log back in)');
+    expect(text).toMatch(/forced_logout → login_rejected/);
+    // One event, one entry: the platforms' own incidents are listed under it.
+    expect(await page.locator('li.incident[data-scope="multi_platform"] .parts li.incident').count()).toBeGreaterThan(0);
     expect(await page.locator('li.incident').first().getAttribute('data-scope')).toBe('multi_platform');
     expect(text).toMatch(/since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC · open for \d+s/);
     expect(await page.locator('.location').innerText()).toBe('eu-west');
@@ -157,6 +162,7 @@ describe.skipIf(!available)(`status page in headless Chromium${skipNote}`, () =>
             {
               name: `web${EVIL_IMG}`,
               sessionAgeSeconds: null,
+              rateLimitedUntil: null,
               checks: [
                 {
                   id: 'x',
@@ -165,6 +171,7 @@ describe.skipIf(!available)(`status page in headless Chromium${skipNote}`, () =>
                   state: 'down',
                   since: at,
                   reason: 'forced_logout',
+                  reasons: ['forced_logout'],
                   reasonText: 'session rejected, users are being logged out',
                   consecutiveFailures: 1,
                   lastResult: { ok: false, reason: 'forced_logout', httpStatus: 401, durationMs: 5, error: `401 on /me${EVIL_SCRIPT}`, at, attempts: 1 },

@@ -39,6 +39,10 @@ export interface OutpostOptions {
   endpoints: Record<string, Record<string, unknown>>;
   defaults?: Record<string, unknown>;
   markers?: Record<string, unknown>;
+  /** Top-level config fields (webhooks, incidents…). */
+  top?: Record<string, unknown>;
+  /** The state directory (default: a new temporary one): give the same one to see what a restart keeps. */
+  stateDir?: string;
 }
 
 const running = new Set<Outpost>();
@@ -56,11 +60,12 @@ export async function startOutpost(opts: OutpostOptions): Promise<Outpost> {
   const config = {
     location: 'test',
     listen: '127.0.0.1:0',
-    stateDir: join(dir, 'state'),
+    stateDir: opts.stateDir ?? join(dir, 'state'),
     logLevel: 'error',
     server: { reload: false, api: true },
     defaults: { timeout: '2s', retries: 0, failureThreshold: 1, successThreshold: 1, ...opts.defaults },
     groups: { [GROUP]: { ...(opts.markers ? { markers: opts.markers } : {}), endpoints } },
+    ...opts.top,
   };
   const configPath = join(dir, 'outpost.yaml');
   writeFileSync(configPath, stringify(config));

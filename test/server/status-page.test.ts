@@ -24,6 +24,7 @@ function check(name: string, state: CheckState, reason: Reason | null = null, er
     state,
     since: iso(NOW - 10 * 60_000),
     reason,
+    reasons: reason && state !== 'up' ? [reason] : [],
     reasonText: reason ? REASON_TEXT[reason] : null,
     consecutiveFailures: failing ? 3 : 0,
     lastResult: state === 'unknown' ? null : { ok: !failing, reason, httpStatus: failing ? 401 : 200, durationMs: 84, error, at: iso(NOW - 2_000), attempts: 1 },
@@ -61,9 +62,9 @@ function incident(over: Partial<Incident> = {}): Incident {
 }
 
 const outage = doc([
-  { name: 'facebook', state: 'down', maintenance: false, endpoints: [{ name: 'web', sessionAgeSeconds: null, checks: [check('session', 'down', 'forced_logout', '401 on /me'), check('login', 'down', 'login_rejected')] }] },
-  { name: 'instagram', state: 'up', maintenance: false, endpoints: [{ name: 'mobile-api', sessionAgeSeconds: 40, checks: [check('feed', 'up')] }] },
-  { name: 'threads', state: 'degraded', maintenance: false, endpoints: [{ name: 'web', sessionAgeSeconds: 5, checks: [check('feed', 'down', 'error_page')] }] },
+  { name: 'facebook', state: 'down', maintenance: false, endpoints: [{ name: 'web', sessionAgeSeconds: null, rateLimitedUntil: null, checks: [check('session', 'down', 'forced_logout', '401 on /me'), check('login', 'down', 'login_rejected')] }] },
+  { name: 'instagram', state: 'up', maintenance: false, endpoints: [{ name: 'mobile-api', sessionAgeSeconds: 40, rateLimitedUntil: null, checks: [check('feed', 'up')] }] },
+  { name: 'threads', state: 'degraded', maintenance: false, endpoints: [{ name: 'web', sessionAgeSeconds: 5, rateLimitedUntil: null, checks: [check('feed', 'down', 'error_page')] }] },
 ]);
 
 /** The text of the `data-group="name"` section. */
@@ -92,6 +93,29 @@ describe('status page', () => {
     expect(th).toContain(REASON_TEXT.error_page);
   });
 
+  it('one event, one entry: the check and platform incidents of a multi-platform event are listed under it, with the story and its reasons', () => {
+    const multi = incident({ id: 'aa', scope: 'multi_platform', group: null, endpoint: null, check: null, groups: ['facebook', 'instagram'], reason: 'login_rejected', reasons: ['forced_logout', 'login_rejected', 'feed_stale'], summary: '2 platforms down at once: facebook (users are logged out and cannot log back in), instagram (feed loads but returns nothing new)' });
+    const parts = [
+      incident({ id: 'bb', partOf: 'aa', reason: 'login_rejected', reasons: ['forced_logout', 'login_rejected'], summary: 'facebook/web: users are logged out and cannot log back in' }),
+      incident({ id: 'cc', scope: 'group', partOf: 'aa', group: 'instagram', groups: ['instagram'], endpoint: null, check: null, reason: 'feed_stale', reasons: ['feed_stale'], summary: 'instagram: feed loads but returns nothing new (1 of 1 check down)' }),
+    ];
+    const html = renderStatusPage(outage, { open: [...parts, multi], recent: [] }, NOW);
+    expect(html).toContain('Open incidents (1)');
+    const open = html.slice(html.indexOf('id="open-incidents"'));
+    const top = open.slice(0, open.indexOf('<div class="parts"'));
+    expect(top).toContain('facebook (users are logged out and cannot log back in)');
+    expect(top).toContain('forced_logout → login_rejected → feed_stale');
+    const under = open.slice(open.indexOf('<div class="parts"'));
+    expect(under).toContain('2 parts of this event');
+    expect(under).toContain('facebook/web: users are logged out and cannot log back in');
+    expect(under).toContain('instagram: feed loads but returns nothing new');
+  });
+
+  it('says when a rate-limited endpoint runs again', () => {
+    const limited = doc([{ ...outage.groups[1]!, endpoints: [{ ...outage.groups[1]!.endpoints[0]!, rateLimitedUntil: iso(NOW + 120_000) }] }]);
+    expect(section(renderStatusPage(limited, { open: [], recent: [] }, NOW), 'instagram')).toContain('mobile-api: rate limited by the platform; runs resume at');
+  });
+
   it('colours each platform by its state and shows maintenance instead of the state', () => {
     const html = renderStatusPage(
       doc([{ ...outage.groups[0]!, maintenance: true }, outage.groups[1]!]),
@@ -110,7 +134,7 @@ describe('status page', () => {
 
   it('says it is waiting when nothing has run yet', () => {
     const html = renderStatusPage(
-      doc([{ name: 'facebook', state: 'unknown', maintenance: false, endpoints: [{ name: 'web', sessionAgeSeconds: null, checks: [check('login', 'unknown')] }] }]),
+      doc([{ name: 'facebook', state: 'unknown', maintenance: false, endpoints: [{ name: 'web', sessionAgeSeconds: null, rateLimitedUntil: null, checks: [check('login', 'unknown')] }] }]),
       { open: [], recent: [] },
       NOW,
     );
@@ -172,7 +196,7 @@ describe('status page', () => {
           name: `g${evil}`,
           state: 'down',
           maintenance: false,
-          endpoints: [{ name: `ep${img}`, sessionAgeSeconds: null, checks: [{ ...check(`c${evil}`, 'down', 'assertion_failed', `body does not match /${evil}/`), type: `t${img}` }] }],
+          endpoints: [{ name: `ep${img}`, sessionAgeSeconds: null, rateLimitedUntil: null, checks: [{ ...check(`c${evil}`, 'down', 'assertion_failed', `body does not match /${evil}/`), type: `t${img}` }] }],
         },
       ],
       `loc${evil}`,
