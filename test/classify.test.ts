@@ -78,6 +78,16 @@ describe('cases', () => {
     ['feed_empty beats feed_stale', { unmet: ['feed_stale', 'feed_empty'] }, 'feed_empty'],
     ['feed_stale beats assertion_failed', { unmet: ['assertion_failed', 'feed_stale'] }, 'feed_stale'],
     ['assertion_failed', { unmet: ['assertion_failed'] }, 'assertion_failed'],
+    // the real platforms' shapes
+    ['a request with a session answered with a login form (Facebook after /login.php) is forced_logout', { carriedSession: true, loginForm: true, errorMarker: true }, 'forced_logout'],
+    ['a login form without a session is no failure', { loginForm: true }, undefined],
+    ['Graph-API error 190 on a 400 with a session is forced_logout, not http_4xx', { status: 400, carriedSession: true, sessionErrorCode: true }, 'forced_logout'],
+    ['a login answered with the login form again is login_rejected', { role: 'login', loginForm: true, sessionIssued: true }, 'login_rejected'],
+    ['an expected second-factor challenge on a login step passes, even as a 400', { role: 'login', status: 400, challenge: true, challengeExpected: true }, undefined],
+    ['a challenge where none is expected is login_challenge', { role: 'login', status: 400, challenge: true }, 'login_challenge'],
+    ['a refused code (the second factor asked again) on the code step is login_challenge', { role: 'login', status: 400, challenge: true, sessionIssued: false }, 'login_challenge'],
+    ['too many redirects is assertion_failed', { status: 302, tooManyRedirects: true }, 'assertion_failed'],
+    ['too many redirects through the login page with a session is forced_logout', { status: 302, tooManyRedirects: true, carriedSession: true, redirectedToLogin: true }, 'forced_logout'],
     ['5xx with unmet expectations', { status: 502, unmet: ['assertion_failed'] }, 'http_5xx'],
   ];
   for (const [name, o, want] of cases) it(name, () => expect(classify(obs(o))).toBe(want));

@@ -16,7 +16,9 @@ export function watchTransitions(monitor: Monitor, print: (line: string) => void
       const run = r.status.lastResult;
       const reason = run && !run.ok ? run.reason : null;
       const state = r.status.state;
-      const why = reason ? `  ${reason}: ${run?.error ?? ''}` : '';
+      const streak = r.status.reasons ?? [];
+      const named = reason && state === 'down' && streak.length > 1 ? streak.join(' → ') : reason;
+      const why = reason ? `  ${named}: ${run?.error ?? ''}` : '';
       if (reason && reason !== (lastReason.get(id) ?? null) && state !== 'down') {
         print(`CHECK      FAIL ${id.padEnd(28)}${why}`);
       }

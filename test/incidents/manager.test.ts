@@ -280,3 +280,49 @@ describe('metrics hygiene', () => {
     mgr.close();
   });
 });
+
+describe('users logged out while logging in again works', () => {
+  const lost = (at: number, over: Partial<Parameters<ReturnType<typeof setup>['mgr']['sessionLost']>[0]> = {}) => ({
+    group: 'facebook',
+    endpoint: 'web',
+    check: 'feed',
+    at,
+    recoveredAt: at + 20_000,
+    natural: false,
+    ...over,
+  });
+
+  it('is a short incident, opened and resolved, announced at once (no groupWait), listed among the recent ones', () => {
+    const { clock, sent, mgr } = setup();
+    const i = mgr.sessionLost(lost(clock.now()));
+    expect(i).toMatchObject({ scope: 'check', status: 'resolved', reason: 'forced_logout', reasons: ['forced_logout'] });
+    expect(i.summary).toMatch(/^facebook\/web: users were logged out at \d\d:\d\d UTC; logging in again works$/);
+    expect(sent.map((e) => `${e.event} ${e.incident.status}`)).toEqual(['incident.opened open', 'incident.resolved resolved']);
+    expect(sent[0]!.incident.id).toBe(sent[1]!.incident.id);
+    expect(mgr.snapshot().recent[0]!.id).toBe(i.id);
+  });
+
+  it('one account\'s natural expiry is recorded but not announced; several endpoints at once are', () => {
+    const { clock, sent, mgr } = setup();
+    const natural = mgr.sessionLost(lost(clock.now(), { natural: true }));
+    expect(sent).toEqual([]);
+    expect(natural.timeline.at(-1)).toMatchObject({ event: 'not announced' });
+    mgr.sessionLost(lost(clock.now() + 1000, { endpoint: 'mobile', natural: true }));
+    expect(sent.map((e) => e.event)).toEqual(['incident.opened', 'incident.resolved']);
+  });
+
+  it('is told once per platform within the event window, not while a wider incident or maintenance holds the platform', () => {
+    const { clock, sent, mgr, down } = setup();
+    mgr.sessionLost(lost(clock.now()));
+    mgr.sessionLost(lost(clock.now() + 1000, { endpoint: 'mobile' }));
+    expect(sent).toHaveLength(2);
+    mgr.maintenance.add('instagram', 60_000);
+    mgr.sessionLost(lost(clock.now(), { group: 'instagram' }));
+    expect(sent).toHaveLength(2);
+    down('threads');
+    clock.advance(1000);
+    mgr.update(platforms(['threads'], clock.now()), GROUPS);
+    mgr.sessionLost(lost(clock.now(), { group: 'threads' }));
+    expect(sent.filter((e) => e.incident.group === 'threads' && e.incident.reason === 'forced_logout' && e.incident.summary.includes('logged out at'))).toEqual([]);
+  });
+});
