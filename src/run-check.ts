@@ -10,7 +10,7 @@ import type { RunEnv, RunOutcome } from './journey/run.js';
 import { sessionSecrets } from './journey/session.js';
 import { newTrace } from './probe/http.js';
 import { classify } from './classify.js';
-import { recordBackoff, recordRun } from './metrics/record.js';
+import { recordBackoff, recordRun, recordSessionAge } from './metrics/record.js';
 import type { Metrics } from './metrics/registry.js';
 import { HISTORY_LENGTH, type CheckRecord, type EndpointRecord, type Monitor } from './monitor.js';
 import type { Redactor } from './redact.js';
@@ -90,6 +90,7 @@ export function createCheckRunner(deps: CheckRunnerDeps): (check: CompiledCheck)
     if (rec.history.length > HISTORY_LENGTH) rec.history.shift();
 
     recordRun(metrics, check, summary, outcome, rec.status);
+    recordSessionAge(metrics, ep.endpoint, ep.session ? (at - ep.session.createdAt) / 1000 : null);
 
     logger.debug(
       { check: check.id, ok: summary.ok, reason: summary.reason, status: summary.httpStatus, durationMs: summary.durationMs, attempts: summary.attempts, error: summary.error },
