@@ -11,16 +11,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import {
-  ALERTMANAGER_BIN,
-  PROMETHEUS_BIN,
-  startAlertmanager,
-  startPrometheus,
-  startWebhookReceiver,
-  waitFor,
-  type AlertmanagerNotification,
-} from '../support/promstack.js';
+import { ALERTMANAGER_BIN, PROMETHEUS_BIN, startAlertmanager, startPrometheus, startWebhookReceiver, type AlertmanagerNotification } from '../support/promstack.js';
 import { loadRuleGroups } from './rules-file.js';
+import { waitFor } from '../support/wait.js';
 
 const available = Boolean(PROMETHEUS_BIN && ALERTMANAGER_BIN);
 const skipNote = available
@@ -99,16 +92,14 @@ describe.skipIf(!available)(`promstack: Prometheus and Alertmanager on loopback$
     cleanups.push(prom.stop);
 
     // Prometheus scrapes the target under job "outpost".
-    const up = await waitFor(async () => (await prom.query('up{job="outpost"} == 1'))[0], {
-      what: 'a successful scrape',
-      timeoutMs: 20_000,
-    });
+    const up = await waitFor(async () => (await prom.query('up{job="outpost"} == 1'))[0], 'a successful scrape', 20_000);
     expect(up.metric.instance).toBe(target);
 
     // The real rule fires with the expected labels and plain-words summary.
     const alert = await waitFor(
       async () => (await prom.alerts()).find((a) => a.labels.alertname === 'OutpostForcedLogout' && a.state === 'firing'),
-      { what: `OutpostForcedLogout firing in Prometheus\n${prom.output()}`, timeoutMs: 30_000 },
+      `OutpostForcedLogout firing in Prometheus\n${prom.output()}`,
+      30_000,
     );
     expect(alert.labels).toMatchObject({ group: 'facebook', location: 'lab', severity: 'page' });
     expect(alert.annotations.summary).toBe('facebook: users are being logged out and sessions are rejected');
@@ -119,13 +110,13 @@ describe.skipIf(!available)(`promstack: Prometheus and Alertmanager on loopback$
           (n) => n.status === status && n.alerts.some((a) => a.labels.alertname === 'OutpostForcedLogout'),
         ),
       );
-    const firing = await waitFor(notified('firing'), { what: 'a firing notification', timeoutMs: 20_000 });
+    const firing = await waitFor(notified('firing'), 'a firing notification', 20_000);
     expect(firing.groupLabels).toEqual({ alertname: 'OutpostForcedLogout', group: 'facebook', location: 'lab' });
     expect(firing.alerts[0]?.labels.severity).toBe('page');
 
     // The sessions work again: the alert resolves and Alertmanager says so.
     outpost.state.loggedOut = false;
-    const resolved = await waitFor(notified('resolved'), { what: 'a resolved notification', timeoutMs: 30_000 });
+    const resolved = await waitFor(notified('resolved'), 'a resolved notification', 30_000);
     expect(resolved.alerts[0]?.status).toBe('resolved');
     expect(resolved.commonLabels).toMatchObject({ alertname: 'OutpostForcedLogout', group: 'facebook' });
     expect(await prom.query('outpost:check_down')).toEqual([]);

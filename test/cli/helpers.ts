@@ -2,6 +2,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { simulatorPlatforms } from '../support/platforms.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = resolve(ROOT, 'dist/cli.js');
@@ -57,36 +59,21 @@ ${
   retries: 0
   failureThreshold: 1`
 }
-groups:
-  facebook:
-    endpoints:
-      web:
-        baseUrl: ${simUrl}/facebook
-        account: { username: seller1@example.test, password: fb-pass-1 }
-        auth: { path: /login, format: form, body: { email: "{{username}}", pass: "{{password}}" }, cookie: fb_session }
-        checks:
-          login: { type: login }
-          session: { type: session, path: /me }
-          feed: { type: feed, path: /feed, items: data, timestamp: created_time, maxAge: 2m }
-  instagram:
-    endpoints:
-      mobile-api:
-        baseUrl: ${simUrl}/instagram
-        account: { username: seller_one, password: ig-pass-1 }
-        auth: { path: /api/v1/accounts/login, token: token }
-        checks:
-          login: { type: login }
-          session: { type: session, path: /api/v1/accounts/current_user }
-          feed: { type: feed, path: /api/v1/feed/timeline, items: items, timestamp: taken_at, maxAge: 2m }
-  threads:
-    endpoints:
-      web:
-        baseUrl: ${simUrl}/threads
-        account: { username: seller.one, password: th-pass-1 }
-        auth: { path: /api/login, token: access_token }
-        checks:
-          login: { type: login }
-          session: { type: session, path: /api/me }
-          feed: { type: feed, path: /api/feed, items: threads, timestamp: published_at, maxAge: 2m }
-`;
+${platformsYaml(simUrl)}`;
+}
+
+/** The platforms fixture as YAML, one flow map per account, auth and check (tests edit these lines). */
+function platformsYaml(simUrl: string): string {
+  const flow = (v: unknown) => stringify(v, { collectionStyle: 'flow', lineWidth: 1000 }).trimEnd();
+  const lines = ['groups:'];
+  for (const [group, g] of Object.entries(simulatorPlatforms(simUrl)) as [string, { endpoints: Record<string, Record<string, unknown>> }][]) {
+    lines.push(`  ${group}:`, '    endpoints:');
+    for (const [name, { checks, ...ep }] of Object.entries(g.endpoints)) {
+      lines.push(`      ${name}:`);
+      for (const [k, v] of Object.entries(ep)) lines.push(`        ${k}: ${flow(v)}`);
+      lines.push('        checks:');
+      for (const [c, spec] of Object.entries(checks as Record<string, unknown>)) lines.push(`          ${c}: ${flow(spec)}`);
+    }
+  }
+  return lines.join('\n') + '\n';
 }

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import type { Daemon } from '../../src/daemon.js';
-import { getMetrics, inProcessDaemon, simulatorConfig } from './helpers.js';
+import { getMetrics } from '../support/metrics.js';
+import { startTestDaemon } from '../support/daemon.js';
+import { simulatorConfig } from '../cli/helpers.js';
 
 let dir: string;
 let sim: Simulator;
@@ -35,7 +37,7 @@ const base = (extraTop = '') => simulatorConfig(sim.url, { stateDir: join(dir, `
 
 describe('health and status', () => {
   it('/healthz and /readyz answer 200 while running', async () => {
-    ({ d } = await inProcessDaemon(configFile(base())));
+    ({ daemon: d } = await startTestDaemon({ configPath: configFile(base()) }, { logLevel: 'info' }));
     expect((await fetch(`${d.server.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${d.server.url}/readyz`);
     expect(ready.status).toBe(200);
@@ -43,7 +45,7 @@ describe('health and status', () => {
   });
 
   it('/api/v1/status: every group, endpoint and check with state, last result, reason, since', async () => {
-    ({ d } = await inProcessDaemon(configFile(base())));
+    ({ daemon: d } = await startTestDaemon({ configPath: configFile(base()) }, { logLevel: 'info' }));
     sim.setFaults('facebook', [{ type: 'forced_logout' }]);
     for (const c of d.config().checks) await d.runCheck(c);
     const res = await fetch(`${d.server.url}/api/v1/status`);
@@ -80,7 +82,7 @@ describe('health and status', () => {
   });
 
   it('/api/v1/incidents answers, and / is an HTML page', async () => {
-    ({ d } = await inProcessDaemon(configFile(base())));
+    ({ daemon: d } = await startTestDaemon({ configPath: configFile(base()) }, { logLevel: 'info' }));
     expect((await fetch(`${d.server.url}/api/v1/incidents`)).status).toBe(200);
     const page = await fetch(`${d.server.url}/`);
     expect(page.status).toBe(200);
@@ -91,7 +93,7 @@ describe('health and status', () => {
 describe('reload through POST /-/reload', () => {
   it('is 403 when server.reload is not enabled', async () => {
     const path = configFile(base());
-    ({ d } = await inProcessDaemon(path));
+    ({ daemon: d } = await startTestDaemon({ configPath: path }, { logLevel: 'info' }));
     const res = await fetch(`${d.server.url}/-/reload`, { method: 'POST' });
     expect(res.status).toBe(403);
     expect(d.config().checks).toHaveLength(9);
@@ -100,7 +102,7 @@ describe('reload through POST /-/reload', () => {
   it('a good config: a check added, one removed, its series gone (no ghost series)', async () => {
     const text = base('server: { reload: true }\n');
     const path = configFile(text);
-    ({ d } = await inProcessDaemon(path));
+    ({ daemon: d } = await startTestDaemon({ configPath: path }, { logLevel: 'info' }));
     for (const c of d.config().checks) await d.runCheck(c);
     sim.setFaults('threads', [{ type: 'feed_empty' }]);
     await d.runCheck(d.config().checks.find((c) => c.id === 'threads/web/feed')!);
@@ -129,8 +131,8 @@ describe('reload through POST /-/reload', () => {
   it('a bad config is refused: the old config keeps running, reload_successful 0, the error logged', async () => {
     const text = base('server: { reload: true }\n');
     const path = configFile(text);
-    const started = await inProcessDaemon(path);
-    d = started.d;
+    const started = await startTestDaemon({ configPath: path }, { logLevel: 'info' });
+    d = started.daemon;
     writeFileSync(path, text.replace('interval: 30s', 'interval: sometimes'));
     const res = await fetch(`${d.server.url}/-/reload`, { method: 'POST' });
     expect(res.status).toBe(400);

@@ -5,12 +5,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { startDaemon, type Daemon } from '../../src/daemon.js';
-import { createLogger } from '../../src/log.js';
-import { createRedactor } from '../../src/redact.js';
+import type { Daemon } from '../../src/daemon.js';
+import { startTestDaemon } from '../support/daemon.js';
 import { REASONS } from '../../src/reasons.js';
-import { getMetrics, simulatorConfig, type Sample } from './helpers.js';
-import { cleanEnv } from '../cli/helpers.js';
+
+import { getMetrics, type Sample } from '../support/metrics.js';
+import { simulatorConfig } from '../cli/helpers.js';
 
 let dir: string;
 let sim: Simulator;
@@ -31,7 +31,7 @@ beforeAll(async () => {
       extraTop: 'webhooks: [{ name: oncall, url: "http://127.0.0.1:1/hook", retries: 0 }]\n',
     }).replace('groups:\n  facebook:', 'groups:\n  facebook:\n    maintenance: [{ schedule: "0 0 1 1 *", duration: 1m }]'),
   );
-  d = await startDaemon({ configPath: config, env: cleanEnv(), defaultMetrics: true, retryMinMs: 10, graceMs: 2000, logger: createLogger({ level: 'silent', redactor: createRedactor() }) });
+  d = (await startTestDaemon({ configPath: config }, { defaultMetrics: true })).daemon;
   sim.setFaults('instagram', [{ type: 'feed_empty' }]);
   for (const c of d.config().checks) await d.runCheck(c);
   samples = await getMetrics(d.server.url);

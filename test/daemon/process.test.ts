@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { assertBuilt } from '../cli/helpers.js';
-import { getMetrics, simulatorConfig, spawnRun, waitFor, type Spawned } from './helpers.js';
+import { waitFor } from '../support/wait.js';
+import { getMetrics } from '../support/metrics.js';
+import { simulatorConfig } from '../cli/helpers.js';
+import { spawnRun, type Spawned } from '../support/daemon.js';
 
 let dir: string;
 let sim: Simulator;

@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { assertBuilt } from '../cli/helpers.js';
-import { simulatorConfig, spawnRun, startRecordingProxy, waitFor, type RecordingProxy, type Spawned } from './helpers.js';
+import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.js';
+import { waitFor } from '../support/wait.js';
+import { simulatorConfig } from '../cli/helpers.js';
+import { spawnRun, type Spawned } from '../support/daemon.js';
 
 const PASSWORDS = ['fb-pass-1', 'ig-pass-1', 'th-pass-1'];
 

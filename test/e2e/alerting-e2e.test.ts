@@ -11,17 +11,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import {
-  ALERTMANAGER_BIN,
-  PROMETHEUS_BIN,
-  startAlertmanager,
-  startPrometheus,
-  startWebhookReceiver,
-  waitFor,
-  type AlertmanagerNotification,
-} from '../support/promstack.js';
+import { ALERTMANAGER_BIN, PROMETHEUS_BIN, startAlertmanager, startPrometheus, startWebhookReceiver, type AlertmanagerNotification } from '../support/promstack.js';
 import { loadRuleGroups } from '../alerting/rules-file.js';
 import { startSimDaemon } from '../server/sim-daemon.js';
+import { waitFor } from '../support/wait.js';
 
 const ALERT = 'OutpostForcedLogout';
 const available = Boolean(PROMETHEUS_BIN && ALERTMANAGER_BIN);
@@ -65,10 +58,7 @@ describe.skipIf(!available)(`alerting end to end: simulator → Outpost → Prom
     const context = () => `\n--- prometheus ---\n${prom.output()}\n--- alertmanager ---\n${am.output()}`;
 
     // Healthy first: Prometheus scrapes the daemon, every facebook check is up, nothing fires.
-    await waitFor(async () => (await prom.query('sum(outpost_check_state{group="facebook",state="up"}) == 3'))[0], {
-      what: `facebook's three checks up in Prometheus${context()}`,
-      timeoutMs: 30_000,
-    });
+    await waitFor(async () => (await prom.query('sum(outpost_check_state{group="facebook",state="up"}) == 3'))[0], `facebook's three checks up in Prometheus${context()}`, 30_000);
     expect(await prom.query('outpost:check_down_reason{reason="forced_logout"}')).toEqual([]);
 
     // Sessions are rejected on facebook (logins still work): users are being logged out.
@@ -77,22 +67,16 @@ describe.skipIf(!available)(`alerting end to end: simulator → Outpost → Prom
       const r = await prom.query(q);
       return r.length > 0 ? r : undefined;
     };
-    const down = await waitFor(() => nonEmpty('outpost:check_down_reason{reason="forced_logout"}'), {
-      what: `a check down with forced_logout in Prometheus${context()}`,
-      timeoutMs: 30_000,
-    });
+    const down = await waitFor(() => nonEmpty('outpost:check_down_reason{reason="forced_logout"}'), `a check down with forced_logout in Prometheus${context()}`, 30_000);
     expect(new Set(down.map((d) => d.metric.group))).toEqual(new Set(['facebook']));
 
-    const alert = await waitFor(async () => (await prom.alerts()).find((a) => a.labels.alertname === ALERT && a.state === 'firing'), {
-      what: `${ALERT} firing in Prometheus${context()}`,
-      timeoutMs: 30_000,
-    });
+    const alert = await waitFor(async () => (await prom.alerts()).find((a) => a.labels.alertname === ALERT && a.state === 'firing'), `${ALERT} firing in Prometheus${context()}`, 30_000);
     expect(alert.labels).toMatchObject({ group: 'facebook', location: 'lab', severity: 'page' });
     expect(alert.annotations.summary).toBe('facebook: users are being logged out and sessions are rejected');
 
     const notified = (status: AlertmanagerNotification['status']) => async () =>
       receiver.notifications.find((n) => n.status === status && n.alerts.some((a) => a.labels.alertname === ALERT));
-    const firing = await waitFor(notified('firing'), { what: `a firing notification${context()}`, timeoutMs: 30_000 });
+    const firing = await waitFor(notified('firing'), `a firing notification${context()}`, 30_000);
     expect(firing.status).toBe('firing');
     expect(firing.groupLabels).toEqual({ alertname: ALERT, group: 'facebook', location: 'lab' });
     const firingAlert = firing.alerts.find((a) => a.labels.alertname === ALERT)!;
@@ -105,7 +89,7 @@ describe.skipIf(!available)(`alerting end to end: simulator → Outpost → Prom
 
     // Sessions work again: the check recovers, the alert resolves and Alertmanager says so.
     s.sim.clearFaults();
-    const resolved = await waitFor(notified('resolved'), { what: `a resolved notification${context()}`, timeoutMs: 45_000 });
+    const resolved = await waitFor(notified('resolved'), `a resolved notification${context()}`, 45_000);
     expect(resolved.status).toBe('resolved');
     expect(resolved.alerts.find((a) => a.labels.alertname === ALERT)).toMatchObject({
       status: 'resolved',

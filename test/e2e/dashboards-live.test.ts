@@ -13,8 +13,9 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dashboardQueries, type PanelQuery } from '../dashboards/queries.js';
-import { PROMETHEUS_BIN, startPrometheus, waitFor } from '../support/promstack.js';
+import { PROMETHEUS_BIN, startPrometheus } from '../support/promstack.js';
 import { simGroups, startSimDaemon } from '../server/sim-daemon.js';
+import { waitFor } from '../support/wait.js';
 
 const available = Boolean(PROMETHEUS_BIN);
 const skipNote = available ? '' : ' (SKIPPED: prometheus must be on PATH; apt-get install prometheus)';
@@ -127,33 +128,18 @@ describe.skipIf(!available)(`dashboards against a live Prometheus scraping a dae
     expect((await promGet(`${prom.url}/api/v1/query?${new URLSearchParams({ query: 'sum by (group (x)' })}`)).status).toBe('error');
 
     // Healthy for a few scrapes, the certificate seen.
-    await waitFor(async () => (await prom.query('sum(outpost_check_state{group="facebook",state="up"}) == 4'))[0], {
-      what: `facebook's four checks up in Prometheus${context()}`,
-      timeoutMs: 30_000,
-    });
-    const expiry = await waitFor(async () => (await prom.query('outpost_tls_cert_expiry_timestamp_seconds{group="facebook",endpoint="edge"}'))[0], {
-      what: 'the certificate expiry of the HTTPS endpoint',
-      timeoutMs: 15_000,
-    });
+    await waitFor(async () => (await prom.query('sum(outpost_check_state{group="facebook",state="up"}) == 4'))[0], `facebook's four checks up in Prometheus${context()}`, 30_000);
+    const expiry = await waitFor(async () => (await prom.query('outpost_tls_cert_expiry_timestamp_seconds{group="facebook",endpoint="edge"}'))[0], 'the certificate expiry of the HTTPS endpoint', 15_000);
     expect(Number(expiry.value[1])).toBe(TLS_CERT_EXPIRY_SECONDS);
 
     // The fault: facebook logs users out; checks go down and incidents open.
     s.sim.setFaults('facebook', [{ type: 'forced_logout' }]);
-    await waitFor(async () => (await prom.query('outpost_incidents_open{scope="group"} == 1'))[0], {
-      what: `a group incident open in Prometheus${context()}`,
-      timeoutMs: 30_000,
-    });
-    await waitFor(async () => (await prom.query('outpost_check_failures_total{reason="forced_logout"} > 2'))[0], {
-      what: 'several forced_logout failures scraped',
-      timeoutMs: 20_000,
-    });
+    await waitFor(async () => (await prom.query('outpost_incidents_open{scope="group"} == 1'))[0], `a group incident open in Prometheus${context()}`, 30_000);
+    await waitFor(async () => (await prom.query('outpost_check_failures_total{reason="forced_logout"} > 2'))[0], 'several forced_logout failures scraped', 20_000);
 
     // Recovery: everything up again, incidents resolved.
     s.sim.clearFaults();
-    await waitFor(async () => (await prom.query('sum(outpost_incidents_open) == 0'))[0], {
-      what: `every incident resolved in Prometheus${context()}`,
-      timeoutMs: 30_000,
-    });
+    await waitFor(async () => (await prom.query('sum(outpost_incidents_open) == 0'))[0], `every incident resolved in Prometheus${context()}`, 30_000);
 
     // Poll until every query has returned data over the run (bounded), then report the rest.
     let missing = queries.filter((q) => !Object.keys(NO_DATA_EXPECTED).some((panel) => q.panel.endsWith(` ${panel}`)));

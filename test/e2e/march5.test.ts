@@ -9,33 +9,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { startDaemon, type Daemon } from '../../src/daemon.js';
+import type { Daemon } from '../../src/daemon.js';
+import { startTestDaemon } from '../support/daemon.js';
 import { startWebhookSink, type WebhookSink } from '../../src/demo/sink.js';
-import { createLogger } from '../../src/log.js';
-import { createRedactor } from '../../src/redact.js';
 import type { StatusDoc } from '../../src/server/status.js';
-import { cleanEnv, simulatorConfig } from '../cli/helpers.js';
+import { simulatorConfig } from '../cli/helpers.js';
+import { metricValue } from '../support/metrics.js';
+import { waitFor } from '../support/wait.js';
 
 const SPEED = 8; // the scenario's outage at 5 s, recovery from 20 s to 25 s
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function metricValue(text: string, name: string, labels: Record<string, string>): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name + '{')) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
-}
 
 describe('march-5 through the real daemon', () => {
   let sim: Simulator;
@@ -57,13 +39,7 @@ describe('march-5 through the real daemon', () => {
         extraTop: `incidents: { groupWait: 1500ms }\nwebhooks:\n  - { name: sink, url: "${sink.url}", secret: s3cr3t-hook, timeout: 1s }`,
       }),
     );
-    daemon = await startDaemon({
-      configPath: join(dir, 'outpost.yaml'),
-      env: cleanEnv(),
-      defaultMetrics: false,
-      retryMinMs: 10,
-      logger: createLogger({ level: 'silent', redactor: createRedactor() }),
-    });
+    daemon = (await startTestDaemon({ configPath: join(dir, 'outpost.yaml') })).daemon;
   });
 
   afterAll(async () => {
@@ -75,7 +51,7 @@ describe('march-5 through the real daemon', () => {
 
   it('names each platform\'s failure, pages once for the event, and sees the recovery', async () => {
     // The outage: each platform's failure by its SPEC reason.
-    await until('every platform failing for its reason', async () => {
+    await waitFor(async () => {
       const m = await metrics();
       const fb = { group: 'facebook' };
       const ok =
@@ -84,13 +60,13 @@ describe('march-5 through the real daemon', () => {
         metricValue(m, 'outpost_check_failures_total', { group: 'instagram', check: 'feed', reason: 'feed_stale' }) > 0 &&
         metricValue(m, 'outpost_check_failures_total', { group: 'threads', reason: 'error_page' }) > 0;
       return ok || undefined;
-    });
-    const during = await until('all three groups down or failing in the status API', async () => {
+    }, 'every platform failing for its reason', 30_000);
+    const during = await waitFor(async () => {
       const s = await status();
       const state = (g: string, c: string) => s.groups.find((x) => x.name === g)!.endpoints[0]!.checks.find((x) => x.name === c)!;
       const ok = state('facebook', 'session').state === 'down' && state('instagram', 'feed').state === 'down' && state('threads', 'feed').state === 'down';
       return ok ? s : undefined;
-    });
+    }, 'all three groups down or failing in the status API', 30_000);
     const fbSession = during.groups.find((g) => g.name === 'facebook')!.endpoints[0]!.checks.find((c) => c.name === 'session')!;
     expect(['forced_logout', 'login_rejected']).toContain(fbSession.reason);
     expect(during.groups.find((g) => g.name === 'instagram')!.endpoints[0]!.checks.find((c) => c.name === 'feed')!.reason).toBe('feed_stale');
@@ -108,16 +84,17 @@ describe('march-5 through the real daemon', () => {
     expect(daemon.monitor.record('facebook/web/login')!.history.some((h) => h.reason === 'login_rejected')).toBe(true);
 
     // Recovery: every check back up.
-    await until(
-      'every check up again',
-      async () => {
+    await waitFor(async () => {
         const s = await status();
         return s.groups.every((g) => g.endpoints.every((e) => e.checks.every((c) => c.state === 'up'))) ? s : undefined;
       },
+      'every check up again',
       40_000,
     );
-    await until('the multi_platform incident resolved and announced', async () =>
+    await waitFor(async () =>
       sink.received.some((n) => n.event === 'incident.resolved' && n.body.incident?.scope === 'multi_platform') ? true : undefined,
+      'the multi_platform incident resolved and announced',
+      30_000,
     );
 
     const opened = sink.received.filter((n) => n.event === 'incident.opened');

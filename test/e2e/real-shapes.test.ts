@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { startOutpost, stopOutposts, type Outpost } from '../journey/daemon-harness.js';
-import { startReceiver, waitFor, type Receiver } from '../support/receiver.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
 import {
   FACEBOOK_ACCOUNT,
   GRAPH_TOKEN,
@@ -24,6 +24,7 @@ import {
   type LoginControl,
   type ShapeServer,
 } from '../support/shapes/index.js';
+import { waitFor } from '../support/wait.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
-import { spawnRun, waitFor, type Spawned } from '../daemon/helpers.js';
 import { assertBuilt, cleanEnv } from '../cli/helpers.js';
+import { waitFor } from '../support/wait.js';
+import { spawnRun, type Spawned } from '../support/daemon.js';
 
 interface Note {
   event: string;

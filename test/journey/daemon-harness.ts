@@ -5,15 +5,14 @@
  * runs them itself with `run(name)`. Read results through the public surfaces: `/metrics`
  * (`metric(...)`) and `/api/v1/status` (`checkStatus(...)`).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { startDaemon, type Daemon } from '../../src/daemon.js';
-import { createLogger } from '../../src/log.js';
-import { createRedactor } from '../../src/redact.js';
+import type { Daemon } from '../../src/daemon.js';
 import type { CheckRecord } from '../../src/monitor.js';
 import type { StatusDoc } from '../../src/server/status.js';
+import { startTestDaemon } from '../support/daemon.js';
+import { parseMetrics } from '../support/metrics.js';
 
 export const GROUP = 't';
 /**
@@ -67,16 +66,8 @@ export async function startOutpost(opts: OutpostOptions): Promise<Outpost> {
     groups: { [GROUP]: { ...(opts.markers ? { markers: opts.markers } : {}), endpoints } },
     ...opts.top,
   };
-  const configPath = join(dir, 'outpost.yaml');
-  writeFileSync(configPath, stringify(config));
-  const daemon = await startDaemon({
-    configPath,
-    env: { PATH: process.env.PATH },
-    defaultMetrics: false,
-    retryMinMs: 10,
-    graceMs: 2000,
-    logger: createLogger({ level: 'silent', redactor: createRedactor() }),
-  });
+  const started = await startTestDaemon(config, { dir, env: { PATH: process.env.PATH } });
+  const daemon = started.daemon;
   const firstEndpoint = Object.keys(opts.endpoints)[0]!;
   const metricsText = async () => (await fetch(`${daemon.server.url}/metrics`)).text();
   const o: Outpost = {
@@ -118,21 +109,3 @@ export function checkLabels(check: string, endpoint = 'ep'): Record<string, stri
   return { group: GROUP, endpoint, check, location: 'test' };
 }
 
-export interface Series {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** Prometheus text exposition → series (comments skipped). */
-export function parseMetrics(text: string): Series[] {
-  const out: Series[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
-    if (!m) continue;
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
-    out.push({ name: m[1]!, labels, value: Number(m[3]) });
-  }
-  return out;
-}

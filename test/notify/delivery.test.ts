@@ -1,8 +1,8 @@
 /** The notifier against real loopback receivers: headers, signature, retries, timeouts, final answers. */
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../support/receiver.js';
 import { captureLogger, harness, deliveries, event, FAST, groupIncident, incident, multiIncident, newMetrics, parse, queueDepth, webhook } from './fixtures.js';
+import { waitFor } from '../support/wait.js';
 
 const { receiver, notifier } = harness();
 

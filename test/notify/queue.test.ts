@@ -1,7 +1,8 @@
 /** The notifier's queues: overflow, filters, outbox and restore, drain, reconfigure, robustness. */
 import { describe, expect, it } from 'vitest';
-import { waitFor, type Receiver } from '../support/receiver.js';
+import { type Receiver } from '../support/receiver.js';
 import { captureLogger, harness, deliveries, event, FAST, groupIncident, incident, multiIncident, newMetrics, parse, queueDepth, webhook } from './fixtures.js';
+import { waitFor } from '../support/wait.js';
 
 const { receiver, notifier, onCleanup } = harness();
 const events = (r: Receiver) => r.delivered().map((q) => `${parse(q.body).event}:${parse(q.body).incident.id}`);

@@ -10,7 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { parseConfigText, type LoadResult } from '../../src/config/load.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { daemonOn, metricValue, scrape, simulatorGroups, tempDir, waitUntil } from './support.js';
+import { tempDir } from './support.js';
+import { simulatorPlatforms } from '../support/platforms.js';
+import { waitFor } from '../support/wait.js';
+import { metricValue, scrape } from '../support/metrics.js';
+import { startTestDaemon } from '../support/daemon.js';
 
 const DEMO_TEXT = readFileSync(new URL('../../config/demo.yaml', import.meta.url), 'utf8');
 const DEMO = parse(DEMO_TEXT) as Record<string, unknown>;
@@ -239,8 +243,8 @@ describe('a reload with a bad file', () => {
   });
 
   it('is refused every time, and the old config keeps running', async () => {
-    const good = { location: 'test', listen: '127.0.0.1:0', stateDir: `${tmp.dir}/state`, defaults: { interval: '1s', timeout: '800ms' }, groups: simulatorGroups(sim.url, { session: {} }) };
-    const d = await daemonOn(tmp, good);
+    const good = { location: 'test', listen: '127.0.0.1:0', stateDir: `${tmp.dir}/state`, defaults: { interval: '1s', timeout: '800ms' }, groups: simulatorPlatforms(sim.url, { checks: { session: {} } }) };
+    const d = (await startTestDaemon(good, { dir: tmp.dir, env: {}, graceMs: 3000 })).daemon;
     try {
       const ids = d.config().checks.map((c) => c.id);
       const bad = fc.sample(fc.array(mutation, { minLength: 1, maxLength: 3 }), { numRuns: 40, seed: SEED })
@@ -257,7 +261,7 @@ describe('a reload with a bad file', () => {
       }
       // Still running the old checks.
       const runs = metricValue(await scrape(d.server.url), 'outpost_check_runs_total');
-      await waitUntil(async () => metricValue(await scrape(d.server.url), 'outpost_check_runs_total') >= runs + 3, 'runs after refused reloads');
+      await waitFor(async () => metricValue(await scrape(d.server.url), 'outpost_check_runs_total') >= runs + 3, 'runs after refused reloads');
       // A good file is taken again.
       tmp.file('outpost.yaml', stringify(good));
       expect((await d.reload()).ok).toBe(true);

@@ -7,7 +7,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import type { Daemon } from '../../src/daemon.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
-import { captureLogger, daemonOn, metricValue, scrape, simulatorGroups, tempDir, trapUnhandled, waitUntil, type TempDir } from './support.js';
+import { captureLogger, tempDir, trapUnhandled, type TempDir } from './support.js';
+import { simulatorPlatforms } from '../support/platforms.js';
+import { waitFor } from '../support/wait.js';
+import { metricValue, scrape } from '../support/metrics.js';
+import { startTestDaemon } from '../support/daemon.js';
 
 let sim: Simulator;
 let tmp: TempDir;
@@ -40,21 +44,21 @@ const lagWithin = (m: string, le: string) => metricValue(m, 'outpost_scheduler_l
 describe('webhook receiver down, hanging, answering 503, then back', () => {
   it('delivers every notification exactly once in the end and never delays the checks', async () => {
     receiver = await startReceiver('hang');
-    daemon = await daemonOn(tmp, {
+    daemon = (await startTestDaemon({
       location: 'test',
       listen: '127.0.0.1:0',
       stateDir: `${tmp.dir}/state`,
       defaults: fast,
       incidents: { groupWait: '100ms' },
       webhooks: [{ name: 'ops', url: receiver.url, secret: 'hook-secret-xyz', timeout: '1s', retries: 30 }],
-      groups: simulatorGroups(sim.url, { session: {} }, ['facebook']),
-    });
+      groups: simulatorPlatforms(sim.url, { checks: { session: {} }, only: ['facebook'] }),
+    }, { dir: tmp.dir, env: {}, graceMs: 3000 })).daemon;
     const url = daemon.server.url;
-    await waitUntil(async () => runs(await scrape(url)) >= 1, 'a first run');
+    await waitFor(async () => runs(await scrape(url)) >= 1, 'a first run');
 
     // The platform breaks: an incident opens while the receiver hangs.
     sim.setFaults('facebook', [{ type: 'forced_logout' }]);
-    await waitUntil(() => receiver!.requests.length >= 1, 'a first (hanging) delivery attempt');
+    await waitFor(() => receiver!.requests.length >= 1, 'a first (hanging) delivery attempt');
     const before = await scrape(url);
     await new Promise((r) => setTimeout(r, 2500)); // the receiver hangs for a while…
     const during = await scrape(url);
@@ -65,14 +69,14 @@ describe('webhook receiver down, hanging, answering 503, then back', () => {
     // Down: connections refused. The platform recovers meanwhile: `resolved` queues behind `opened`.
     await receiver.setMode('refuse');
     sim.clearFaults();
-    await waitUntil(() => openCount(daemon!) === 0, 'the incident to resolve');
+    await waitFor(() => openCount(daemon!) === 0, 'the incident to resolve');
     // Answering 503 (asking for a retry after 1 s), then back.
     await receiver.setMode({ status: 503, headers: { 'retry-after': '1' } });
     const n = receiver.requests.length;
-    await waitUntil(() => receiver!.requests.length >= n + 2, 'two attempts answered 503', 20_000);
+    await waitFor(() => receiver!.requests.length >= n + 2, 'two attempts answered 503', 20_000);
     await receiver.setMode(200);
-    await waitUntil(() => receiver!.delivered().some((r) => r.headers['x-outpost-event'] === 'incident.resolved'), 'the resolved notification', 30_000);
-    await waitUntil(async () => metricValue(await scrape(url), 'outpost_webhook_queue_depth') === 0, 'an empty outbox', 10_000);
+    await waitFor(() => receiver!.delivered().some((r) => r.headers['x-outpost-event'] === 'incident.resolved'), 'the resolved notification', 30_000);
+    await waitFor(async () => metricValue(await scrape(url), 'outpost_webhook_queue_depth') === 0, 'an empty outbox', 10_000);
 
     const delivered = receiver.delivered();
     const ids = delivered.map((r) => String(r.headers['x-outpost-delivery']));
@@ -99,20 +103,15 @@ function openCount(d: Daemon): number {
   return snap.open.length;
 }
 
-
 describe('state directory unwritable', () => {
   it('logs, counts outpost_state_write_failures_total and keeps checking', async () => {
     const blocker = tmp.file('not-a-directory', 'a regular file');
     const { logger, log } = captureLogger('info');
-    daemon = await daemonOn(
-      tmp,
-      { location: 'test', listen: '127.0.0.1:0', stateDir: `${blocker}/state`, defaults: fast, groups: simulatorGroups(sim.url, { session: {} }, ['facebook']) },
-      { logger },
-    );
+    daemon = (await startTestDaemon({ location: 'test', listen: '127.0.0.1:0', stateDir: `${blocker}/state`, defaults: fast, groups: simulatorPlatforms(sim.url, { checks: { session: {} }, only: ['facebook'] }) }, { dir: tmp.dir, env: {}, graceMs: 3000, logger })).daemon;
     const url = daemon.server.url;
-    await waitUntil(async () => metricValue(await scrape(url), 'outpost_state_write_failures_total') >= 2, 'two failed state writes');
+    await waitFor(async () => metricValue(await scrape(url), 'outpost_state_write_failures_total') >= 2, 'two failed state writes');
     const m1 = await scrape(url);
-    await waitUntil(async () => runs(await scrape(url)) >= runs(m1) + 2, 'two more runs');
+    await waitFor(async () => runs(await scrape(url)) >= runs(m1) + 2, 'two more runs');
     const m2 = await scrape(url);
     expect(metricValue(m2, 'outpost_check_up')).toBe(1);
     expect(metricValue(m2, 'outpost_check_failures_total', { reason: 'internal' })).toBeNaN();
@@ -125,15 +124,15 @@ describe('state directory unwritable', () => {
 
 describe('event loop blocked for 2 s', () => {
   it('records the missed runs as scheduler lag and goes on', async () => {
-    daemon = await daemonOn(tmp, {
+    daemon = (await startTestDaemon({
       location: 'test',
       listen: '127.0.0.1:0',
       stateDir: `${tmp.dir}/state`,
       defaults: fast,
-      groups: simulatorGroups(sim.url, { session: {}, feed: {} }, ['facebook', 'threads']),
-    });
+      groups: simulatorPlatforms(sim.url, { checks: { session: {}, feed: {} }, only: ['facebook', 'threads'] }),
+    }, { dir: tmp.dir, env: {}, graceMs: 3000 })).daemon;
     const url = daemon.server.url;
-    await waitUntil(async () => runs(await scrape(url)) >= 4, 'first runs');
+    await waitFor(async () => runs(await scrape(url)) >= 4, 'first runs');
     const before = await scrape(url);
     const lateBefore = lagCount(before) - lagWithin(before, '1');
 
@@ -141,7 +140,7 @@ describe('event loop blocked for 2 s', () => {
     while (Date.now() < until) {
       // busy: the whole process (daemon included) is blocked
     }
-    await waitUntil(async () => runs(await scrape(url)) >= runs(before) + 8, 'runs after the block');
+    await waitFor(async () => runs(await scrape(url)) >= runs(before) + 8, 'runs after the block');
     const after = await scrape(url);
     // Every check was due during the block: each started over a second late, and that was recorded.
     const late = lagCount(after) - lagWithin(after, '1') - lateBefore;

@@ -7,7 +7,7 @@ import net from 'node:net';
 import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reason } from '../../src/reasons.js';
-import { makeTestCerts, type TestCerts } from '../security/certs.js';
+import { testCerts, type TestCerts } from '../support/certs.js';
 import { GIB, HOSTILE_COOKIE, HOSTILE_TOKEN, startHostileServer, type HostileServer } from './hostile-server.js';
 import { httpCheck, sampleRss, timedRun, trapUnhandled } from './support.js';
 
@@ -44,7 +44,7 @@ const refusedPort = async (): Promise<number> => {
 beforeAll(async () => {
   srv = await startHostileServer();
   other = await startHostileServer();
-  certs = makeTestCerts();
+  certs = testCerts();
 });
 
 afterAll(async () => {
@@ -54,7 +54,6 @@ afterAll(async () => {
     s.closeAllConnections();
     await new Promise<void>((r) => s.close(() => r()));
   }
-  certs?.cleanup();
   trap.dispose();
 });
 

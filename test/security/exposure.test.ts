@@ -6,9 +6,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, fetch as ufetch } from 'undici';
 import type { Daemon } from '../../src/daemon.js';
-import { makeTestCerts, type TestCerts } from './certs.js';
+import { testCerts, type TestCerts } from '../support/certs.js';
 import { startHostileServer, type HostileServer } from '../reliability/hostile-server.js';
-import { daemonOn, tempDir, type TempDir } from '../reliability/support.js';
+import { tempDir, type TempDir } from '../reliability/support.js';
+import { startTestDaemon } from '../support/daemon.js';
 
 const PROTECTED = ['/metrics', '/api/v1/status', '/api/v1/incidents', '/api/v1/maintenance'];
 const OPEN = ['/healthz', '/readyz'];
@@ -23,11 +24,10 @@ let d: Daemon | undefined;
 
 beforeAll(async () => {
   target = await startHostileServer();
-  certs = makeTestCerts();
+  certs = testCerts();
 });
 afterAll(async () => {
   await target.close();
-  certs.cleanup();
 });
 afterEach(async () => {
   await d?.stop();
@@ -39,7 +39,7 @@ const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toStri
 
 async function start(server: object, extra: object = {}): Promise<Daemon> {
   tmp = tempDir('outpost-exposure-');
-  d = await daemonOn(tmp, {
+  d = (await startTestDaemon({
     location: 'test',
     listen: '127.0.0.1:0',
     stateDir: `${tmp.dir}/state`,
@@ -55,7 +55,7 @@ async function start(server: object, extra: object = {}): Promise<Daemon> {
       },
     },
     ...extra,
-  });
+  }, { dir: tmp.dir, env: {}, graceMs: 3000 })).daemon;
   return d;
 }
 

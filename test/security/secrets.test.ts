@@ -15,8 +15,11 @@ import { stringify } from 'yaml';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import type { Fault, Platform } from '../../src/simulator/types.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
-import { metricValue, simulatorGroups, tempDir, waitUntil, type TempDir } from '../reliability/support.js';
-import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
+import { tempDir, type TempDir } from '../reliability/support.js';
+import { simulatorPlatforms } from '../support/platforms.js';
+import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.js';
+import { waitFor } from '../support/wait.js';
+import { metricValue } from '../support/metrics.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const WEBHOOK_SECRET = 'webhook-signing-secret-5b7e1c';
@@ -55,7 +58,7 @@ describe.skipIf(!existsSync(CLI))('secrets (needs `npm run build`)', () => {
     proxy = await startRecordingProxy(sim.url);
     receiver = await startReceiver(200);
     tmp = tempDir('outpost-secrets-');
-    const groups = simulatorGroups(proxy.url, { login: {}, session: {}, feed: {} });
+    const groups = simulatorPlatforms(proxy.url, { checks: { login: {}, session: {}, feed: {} } });
     // A hand-written journey too: the token is extracted from the login answer and sent in a header.
     (groups.threads as { endpoints: { web: { checks: Record<string, unknown> } } }).endpoints.web.checks.journey = {
       type: 'http',
@@ -85,7 +88,7 @@ describe.skipIf(!existsSync(CLI))('secrets (needs `npm run build`)', () => {
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
     const exited = new Promise<void>((r) => child.on('exit', (code) => ((exitCode = code), r())));
 
-    await waitUntil(() => /"msg":"outpost running"/.test(stdout) || exitCode !== null, 'the daemon to start', 15_000);
+    await waitFor(() => /"msg":"outpost running"/.test(stdout) || exitCode !== null, 'the daemon to start', 15_000);
     const base = String((JSON.parse(stdout.split('\n').find((l) => l.includes('"outpost running"'))!) as { url: string }).url);
     const runs = async () => metricValue((await get(base, '/metrics')).text, 'outpost_check_runs_total');
 
@@ -93,9 +96,9 @@ describe.skipIf(!existsSync(CLI))('secrets (needs `npm run build`)', () => {
       sim.clearFaults();
       for (const [p, f] of Object.entries(phase.faults)) sim.setFaults(p as Platform, f);
       const start = await runs();
-      await waitUntil(async () => (await runs()) >= start + 20, `runs during "${phase.note}"`, 20_000, 100);
+      await waitFor(async () => (await runs()) >= start + 20, `runs during "${phase.note}"`, 20_000, 100);
     }
-    await waitUntil(() => receiver.delivered().some((r) => r.headers['x-outpost-event'] === 'incident.resolved'), 'a resolved notification', 20_000, 100);
+    await waitFor(() => receiver.delivered().some((r) => r.headers['x-outpost-event'] === 'incident.resolved'), 'a resolved notification', 20_000, 100);
 
     // The write APIs, an unauthorised attempt, then every read surface.
     await get(base, '/-/reload', { method: 'POST' });
@@ -124,7 +127,7 @@ describe.skipIf(!existsSync(CLI))('secrets (needs `npm run build`)', () => {
 
   it('really exercised sessions, faults, incidents and webhooks (the test can see what it looks for)', () => {
     expect(exitCode).toBe(0);
-    expect(proxy.secrets().length).toBeGreaterThanOrEqual(10);
+    expect(proxy.secrets.size).toBeGreaterThanOrEqual(10);
     const lines = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     const reasons = new Set(lines.filter((l) => l.msg === 'check run').map((l) => l.reason));
     for (const r of ['forced_logout', 'login_rejected', 'error_page', 'login_challenge', 'invalid_response', 'http_5xx', 'rate_limited', 'feed_empty', 'feed_stale']) expect(reasons, r).toContain(r);
@@ -133,7 +136,7 @@ describe.skipIf(!existsSync(CLI))('secrets (needs `npm run build`)', () => {
   });
 
   it('no password, cookie, token, webhook secret or server credential appears anywhere', () => {
-    const secrets = [...PASSWORDS, WEBHOOK_SECRET, SERVER_PASSWORD, WEBHOOK_PATH_SECRET, AUTH.authorization.slice(6), ...proxy.secrets()];
+    const secrets = [...PASSWORDS, WEBHOOK_SECRET, SERVER_PASSWORD, WEBHOOK_PATH_SECRET, AUTH.authorization.slice(6), ...proxy.secrets];
     const leaks: string[] = [];
     for (const [where, text] of Object.entries(surfaces)) {
       for (const s of secrets) if (text.includes(s)) leaks.push(`${where}: ${s.slice(0, 4)}… (${s.length} chars)`);

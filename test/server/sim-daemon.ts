@@ -10,65 +10,20 @@
  * removed on stop. `simGroups(sim)` is the demo config's three platforms (config/demo.yaml) as
  * data, so tests can add or change endpoints before the file is written.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { stringify } from 'yaml';
-import { startDaemon, type Daemon } from '../../src/daemon.js';
-import { createLogger } from '../../src/log.js';
-import { createRedactor } from '../../src/redact.js';
+import type { Daemon } from '../../src/daemon.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import type { CheckState } from '../../src/state/check-state.js';
+import { startTestDaemon } from '../support/daemon.js';
+import { simulatorPlatforms } from '../support/platforms.js';
 
 type Json = Record<string, unknown>;
 
 /** The three simulated platforms, as in config/demo.yaml, pointing at `sim`. */
 export function simGroups(sim: Simulator, feedMaxAge = '2m'): Json {
-  const [fb, ig, th] = [sim.accounts.facebook[0]!, sim.accounts.instagram[0]!, sim.accounts.threads[0]!];
-  return {
-    facebook: {
-      endpoints: {
-        web: {
-          baseUrl: sim.baseUrl('facebook'),
-          account: fb,
-          auth: { path: '/login', format: 'form', body: { email: '{{username}}', pass: '{{password}}' }, cookie: 'fb_session' },
-          checks: {
-            login: { type: 'login' },
-            session: { type: 'session', path: '/me' },
-            feed: { type: 'feed', path: '/feed', items: 'data', timestamp: 'created_time', maxAge: feedMaxAge },
-          },
-        },
-      },
-    },
-    instagram: {
-      endpoints: {
-        'mobile-api': {
-          baseUrl: sim.baseUrl('instagram'),
-          account: ig,
-          auth: { path: '/api/v1/accounts/login', token: 'token' },
-          checks: {
-            login: { type: 'login' },
-            session: { type: 'session', path: '/api/v1/accounts/current_user' },
-            feed: { type: 'feed', path: '/api/v1/feed/timeline', items: 'items', timestamp: 'taken_at', maxAge: feedMaxAge },
-          },
-        },
-      },
-    },
-    threads: {
-      endpoints: {
-        web: {
-          baseUrl: sim.baseUrl('threads'),
-          account: th,
-          auth: { path: '/api/login', token: 'access_token' },
-          checks: {
-            login: { type: 'login' },
-            session: { type: 'session', path: '/api/me' },
-            feed: { type: 'feed', path: '/api/feed', items: 'threads', timestamp: 'published_at', maxAge: feedMaxAge },
-          },
-        },
-      },
-    },
-  };
+  return simulatorPlatforms(sim.url, { feedMaxAge });
 }
 
 export interface SimDaemonOptions {
@@ -112,16 +67,7 @@ export async function startSimDaemon(opts: SimDaemonOptions = {}): Promise<SimDa
       ...opts.extra,
       groups: (opts.groups ?? simGroups)(sim),
     };
-    const configPath = path.join(dir, 'outpost.yaml');
-    await writeFile(configPath, stringify(config));
-    const daemon = await startDaemon({
-      configPath,
-      env: { ...process.env },
-      defaultMetrics: opts.defaultMetrics ?? false,
-      retryMinMs: 10,
-      graceMs: 2_000,
-      logger: createLogger({ level: 'silent', redactor: createRedactor() }),
-    });
+    const { daemon } = await startTestDaemon(config, { dir, env: { ...process.env }, defaultMetrics: opts.defaultMetrics ?? false });
     const url = daemon.server.url;
     return {
       sim,

@@ -17,6 +17,8 @@ import { X509Certificate } from 'node:crypto';
 export interface KeyPair {
   key: string;
   cert: string;
+  certPath: string;
+  keyPath: string;
   /** The certificate's notAfter. */
   notAfter: Date;
 }
@@ -98,7 +100,7 @@ function generate(): TestCerts {
   };
   const pair = (name: string): KeyPair => {
     const cert = readFileSync(p(`${name}.crt`), 'utf8');
-    return { key: readFileSync(p(`${name}.key`), 'utf8'), cert, notAfter: new Date(new X509Certificate(cert).validTo) };
+    return { key: readFileSync(p(`${name}.key`), 'utf8'), cert, certPath: p(`${name}.crt`), keyPath: p(`${name}.key`), notAfter: new Date(new X509Certificate(cert).validTo) };
   };
 
   const valid = leaf('valid', 'localhost', LOCAL_SAN, { days: 30 });

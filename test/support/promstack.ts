@@ -3,7 +3,7 @@
  *
  *   const am = await startAlertmanager({ webhookUrl: receiver.url });
  *   const prom = await startPrometheus({ scrapeTargets: ['127.0.0.1:9464'], rulesFiles: [...], alertmanagerUrl: am.url });
- *   await waitFor(async () => (await prom.alerts()).some((a) => a.state === 'firing'), { what: 'an alert' });
+ *   await waitFor(async () => (await prom.alerts()).some((a) => a.state === 'firing'), 'an alert');
  *   await prom.stop(); await am.stop();
  *
  * Everything is bounded: readiness waits, polls and shutdown (SIGTERM, then SIGKILL). Each process
@@ -17,6 +17,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { waitFor } from './wait.js';
 
 /** The first of `names` found as an executable on PATH, or undefined. */
 export function findBinary(...names: string[]): string | undefined {
@@ -40,28 +41,6 @@ export const PROMETHEUS_BIN = findBinary('prometheus');
 export const ALERTMANAGER_BIN = findBinary('prometheus-alertmanager', 'alertmanager');
 export const PROMTOOL_BIN = findBinary('promtool');
 export const AMTOOL_BIN = findBinary('amtool');
-
-/** Poll `check` until it returns a truthy value, at most `timeoutMs`; throws naming `what`. */
-export async function waitFor<T>(
-  check: () => Promise<T | undefined | null | false>,
-  opts: { what: string; timeoutMs?: number; intervalMs?: number },
-): Promise<T> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() >= deadline) {
-      const cause = lastError instanceof Error ? `: last error ${lastError.message}` : '';
-      throw new Error(`timed out waiting for ${opts.what}${cause}`);
-    }
-    await sleep(opts.intervalMs ?? 200);
-  }
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -147,7 +126,9 @@ async function startReady(
         const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
         return res.status === 200 ? ('ready' as const) : false;
       },
-      { what: `${name} ready at ${url}`, timeoutMs: readyTimeoutMs, intervalMs: 100 },
+      `${name} ready at ${url}`,
+      readyTimeoutMs,
+      100,
     ).catch(() => 'timeout' as const);
     if (outcome === 'ready') return { child, url };
     lastOutput = child.output();

@@ -109,11 +109,3 @@ export async function startReceiver(initial: Mode = 200): Promise<Receiver> {
   return r;
 }
 
-/** Poll `pred` until true; fails after `timeoutMs` (a bounded loop, not a timing assertion). */
-export async function waitFor(pred: () => boolean, what: string, timeoutMs = 10_000, everyMs = 10): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
