@@ -1,8 +1,8 @@
 /**
- * The classifier: the one place where a failure gets its SPEC reason.
+ * The classifier: the one place where a failure gets its reason (docs/reasons.md).
  * - `reasonForError`: a transport error (no complete answer) → its reason, by error code.
  * - `classify`: what was observed of one request → exactly one reason, or none for a success.
- *   One ordered table; the first rule that holds wins, and the table's order is the SPEC's
+ *   One ordered table; the first rule that holds wins, and the table's order is the reasons'
  *   precedence (a test holds it to src/reasons.ts).
  */
 import type { Reason } from './reasons.js';
@@ -50,7 +50,7 @@ const SESSION_REJECT_STATUS = new Set([401, 403, 440]);
 const is2xx = (s: number) => s >= 200 && s < 300;
 const is4xx = (s: number) => s >= 400 && s < 500;
 
-/** The precedence table. Order matters: it is the SPEC's. */
+/** The precedence table. Order matters: it is the precedence of docs/reasons.md. */
 export const RULES: readonly (readonly [Reason, (o: Observation) => boolean])[] = [
   ['dns', (o) => o.transport === 'dns'],
   ['connect_refused', (o) => o.transport === 'connect_refused'],

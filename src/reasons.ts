@@ -1,5 +1,5 @@
 /**
- * The closed set of failure reasons (SPEC "Failure reasons"), in the SPEC's precedence order:
+ * The closed set of failure reasons (docs/reasons.md), in precedence order:
  * when several could apply to one run, the one listed first wins. This module is the only place
  * that names them.
  */
@@ -37,7 +37,7 @@ export function reasonRank(reason: Reason): number {
   return RANK.get(reason) ?? REASONS.length;
 }
 
-/** The reason among candidates that wins by the SPEC's precedence. */
+/** The reason among candidates that wins by precedence. */
 export function strongestReason(candidates: readonly Reason[]): Reason | undefined {
   let best: Reason | undefined;
   for (const r of candidates) if (best === undefined || reasonRank(r) < reasonRank(best)) best = r;

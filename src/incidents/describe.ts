@@ -1,7 +1,7 @@
 /** An incident's reason, its reasons in order, and the summary that tells them in words. */
 import { REASON_TEXT, reasonRank, type Reason } from '../reasons.js';
 
-/** The most common reason; ties go to the SPEC's precedence. */
+/** The most common reason; ties go to the reasons' precedence (docs/reasons.md). */
 export function dominantReason(reasons: readonly Reason[]): Reason | undefined {
   const counts = new Map<Reason, number>();
   for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);

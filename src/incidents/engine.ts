@@ -29,7 +29,7 @@ export interface Evaluation {
 const MULTI_SUBJECT = 'multi_platform';
 const MAX_TIMELINE = 100;
 
-/** Group state from its checks' states (SPEC `outpost_group_state`). */
+/** Group state from its checks' states (`outpost_group_state`). */
 export function groupStateOf(states: readonly CheckState[], downRatio: number): CheckState {
   if (states.length === 0) return 'unknown';
   const down = states.filter((s) => s === 'down').length;

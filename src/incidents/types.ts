@@ -2,7 +2,7 @@
 import type { Reason } from '../reasons.js';
 import type { CheckState, RunSummary } from '../state/check-state.js';
 
-/** How wide an incident is (SPEC): one check, one platform, or several platforms at once. */
+/** How wide an incident is (docs/incidents.md): one check, one platform, or several platforms at once. */
 export const INCIDENT_SCOPES = ['check', 'group', 'multi_platform'] as const;
 export type IncidentScope = (typeof INCIDENT_SCOPES)[number];
 export type IncidentEventName = 'incident.opened' | 'incident.resolved' | 'incident.reminder';

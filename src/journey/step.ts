@@ -85,7 +85,7 @@ export async function runStep(step: CompiledStep, ctx: StepContext): Promise<Ste
     }
     try {
       res = await probe(
-        { url, method, headers: reqHeaders, body, deadline: ctx.deadline, maxBodyBytes: check.maxBodyBytes, tls: endpoint.tls },
+        { url, method, headers: reqHeaders, body, deadline: ctx.deadline, maxBodyBytes: check.maxBodyBytes, tls: endpoint.tls, keepAlive: !check.freshConnection },
         ctx.trace,
       );
     } catch (err) {

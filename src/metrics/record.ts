@@ -1,4 +1,4 @@
-/** Recording a check's runs and metadata into the SPEC metrics. */
+/** Recording a check's runs and metadata into the metrics of docs/metrics.md. */
 import type { CompiledCheck, CompiledEndpoint } from '../config/types.js';
 import type { RunOutcome } from '../journey/run.js';
 import type { CheckStatus, RunSummary } from '../state/check-state.js';

@@ -1,5 +1,5 @@
 /**
- * Every metric of the SPEC, defined once. Other modules record through the functions here and
+ * Every metric of docs/metrics.md, defined once. Other modules record through the functions here and
  * never name a metric themselves.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';

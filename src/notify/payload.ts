@@ -1,5 +1,5 @@
 /**
- * What a webhook receiver gets (SPEC "Incidents and webhooks"): the JSON body, the Slack body and
+ * What a webhook receiver gets (docs/webhooks.md): the JSON body, the Slack body and
  * the signature. Pure: data in, data out.
  */
 import { createHmac } from 'node:crypto';
@@ -37,7 +37,7 @@ export function durationMs(e: IncidentEvent): number {
 
 export function buildJsonBody(e: IncidentEvent, deliveryId: string, sentAt: Date): JsonBody {
   const i = e.incident;
-  // The SPEC: group/endpoint/check are null where the scope is wider than them.
+  // group/endpoint/check are null where the scope is wider than them (docs/webhooks.md).
   const wide = i.scope === 'multi_platform';
   return {
     version: '1',

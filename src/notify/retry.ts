@@ -1,5 +1,5 @@
 /**
- * The delivery rules of the SPEC as data: which answers are delivered, retried or final, and how
+ * The delivery rules of docs/webhooks.md as data: which answers are delivered, retried or final, and how
  * long to wait before the next attempt. Pure.
  */
 

@@ -52,6 +52,11 @@ export interface ProbeRequest {
   tls: CompiledTls;
   /** Longest header section accepted (bytes). */
   maxHeaderSize?: number;
+  /**
+   * Keep the connection open for the next request with the same TLS settings (a check's
+   * `freshConnection: false`): DNS, connect and TLS are then measured only when a connection is made.
+   */
+  keepAlive?: boolean;
 }
 
 export interface ProbeResponse {
@@ -82,10 +87,12 @@ interface ConnectContext {
 }
 
 /**
- * An undici Client reused across requests, one request at a time. Every request still gets a
- * fresh connection (`reset: true`: the socket is closed after the answer), so DNS, connect and
- * TLS are measured on every run; what is reused is only the Client object, whose construction
- * was the largest cost of a run after the connection itself. Its connector reads the request in
+ * An undici Client reused across requests, one request at a time. By default every request still
+ * gets a fresh connection (`reset: true`: the socket is closed after the answer), so DNS, connect
+ * and TLS are measured on every run; what is reused is only the Client object, whose construction
+ * was the largest cost of a run after the connection itself. A keep-alive request leaves its
+ * socket open in the Client, which is then pooled under a key that includes the TLS settings, so
+ * a connection is never reused by an endpoint that would have verified the server differently. Its connector reads the request in
  * `ctx`, set while the client is lent out, so the phase timings land in the right trace.
  */
 interface PooledClient {
@@ -100,8 +107,22 @@ const MAX_IDLE_PER_KEY = 64;
 const MAX_IDLE_TOTAL = 512;
 let idleTotal = 0;
 
-function acquire(origin: string, maxHeaderSize: number): PooledClient {
-  const key = `${maxHeaderSize} ${origin}`;
+/** A number per TLS settings object (compiled once per endpoint), for keep-alive pool keys. */
+const tlsIds = new WeakMap<CompiledTls, number>();
+let nextTlsId = 0;
+
+function poolKey(req: ProbeRequest): string {
+  const base = `${req.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE} ${req.url.origin}`;
+  if (!req.keepAlive) return base;
+  let id = tlsIds.get(req.tls);
+  if (id === undefined) tlsIds.set(req.tls, (id = nextTlsId++));
+  return `${base} keep ${id}`;
+}
+
+function acquire(req: ProbeRequest): PooledClient {
+  const origin = req.url.origin;
+  const maxHeaderSize = req.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
+  const key = poolKey(req);
   const list = idle.get(key);
   const reused = list?.pop();
   if (reused) {
@@ -115,7 +136,8 @@ function acquire(origin: string, maxHeaderSize: number): PooledClient {
       if (!pc.ctx) return cb(Object.assign(new Error('connect outside a probe'), { code: 'UND_ERR_SOCKET' }), null);
       timedConnect(pc.ctx, opts as ConnectOpts, cb as ConnectCallback);
     },
-    pipelining: 0,
+    // 0 closes every connection after its answer; 1 keeps it for the next request, one at a time.
+    pipelining: req.keepAlive ? 1 : 0,
     maxHeaderSize,
     maxResponseSize: -1,
   });
@@ -142,7 +164,7 @@ export async function probe(req: ProbeRequest, trace: ProbeTrace): Promise<Probe
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), remaining);
   const phase = { connectedAt: 0 };
-  const pc = acquire(req.url.origin, req.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE);
+  const pc = acquire(req);
   pc.ctx = { req, trace, phase, signal: controller.signal };
   let clean = false;
   const started = performance.now();
@@ -153,7 +175,7 @@ export async function probe(req: ProbeRequest, trace: ProbeTrace): Promise<Probe
       headers: req.headers,
       body: req.body,
       signal: controller.signal,
-      reset: true,
+      reset: !req.keepAlive,
       headersTimeout: Math.ceil(remaining),
       bodyTimeout: Math.ceil(remaining),
     });

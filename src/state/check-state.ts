@@ -1,5 +1,5 @@
 /**
- * The state of one check (SPEC "state"): unknown → up / degraded / down, with hysteresis.
+ * The state of one check (docs/incidents.md): unknown → up / degraded / down, with hysteresis.
  * Pure: takes the previous status and a run result, returns the next status.
  */
 import type { Reason } from '../reasons.js';

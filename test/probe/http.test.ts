@@ -77,6 +77,45 @@ describe('answers', () => {
   });
 });
 
+describe('connections', () => {
+  /** A loopback server that counts the TCP connections it accepted. */
+  async function counting(): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
+    const { createServer: createHttp } = await import('node:http');
+    let n = 0;
+    const sockets = new Set<Socket>();
+    const server = createHttp((_q, res) => res.end('ok'));
+    server.on('connection', (s: Socket) => {
+      n++;
+      sockets.add(s);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    return {
+      url: `http://127.0.0.1:${port}/x`,
+      connections: () => n,
+      close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+    };
+  }
+
+  it('a fresh connection per request by default; one kept for the next with keepAlive', async () => {
+    const srv = await counting();
+    try {
+      for (let i = 0; i < 3; i++) await probe(req(srv.url), newTrace());
+      expect(srv.connections()).toBe(3);
+      const tls = { insecureSkipVerify: false };
+      const traces = [newTrace(), newTrace(), newTrace()];
+      for (const t of traces) await probe(req(srv.url, { keepAlive: true, tls }), t);
+      expect(srv.connections()).toBe(4);
+      expect(traces[1]!.timings.connect).toBe(0);
+      // Other TLS settings never share the kept connection.
+      await probe(req(srv.url, { keepAlive: true, tls: { insecureSkipVerify: true } }), newTrace());
+      expect(srv.connections()).toBe(5);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
 describe('transport failures', () => {
   it('dns', async () => expect(await reasonOf(req('http://no-such-host.outpost.invalid/'))).toBe('dns'));
   it('connect_refused', async () => expect(await reasonOf(req(`http://127.0.0.1:${await closedPort()}/`))).toBe('connect_refused'));

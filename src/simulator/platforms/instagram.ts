@@ -6,6 +6,7 @@
 import { json, type Reply } from '../reply.js';
 import type { Account } from '../types.js';
 import { accountId, attemptLogin, currentFeed, itemId, withBearer, type PlatformDefinition, type RequestContext } from './context.js';
+import { loginNotGranted } from './meta-api.js';
 
 const LOGIN_REQUIRED = json(403, { message: 'login_required', logout_reason: 2, status: 'fail' });
 
@@ -15,23 +16,7 @@ function user(account: Account) {
 
 function login(ctx: RequestContext): Reply {
   const outcome = attemptLogin(ctx, ctx.fields.username, ctx.fields.password);
-  if (outcome.kind === 'refused') {
-    return json(400, {
-      message: 'The password you entered is incorrect. Please try again.',
-      invalid_credentials: true,
-      error_title: 'Incorrect Password',
-      status: 'fail',
-      error_type: 'bad_password',
-    });
-  }
-  if (outcome.kind === 'challenge') {
-    return json(400, {
-      message: 'challenge_required',
-      challenge: { url: '/instagram/challenge/', api_path: '/challenge/', lock: true, logout: false },
-      status: 'fail',
-      error_type: 'checkpoint_challenge_required',
-    });
-  }
+  if (outcome.kind !== 'ok') return loginNotGranted(outcome, 'instagram', { error_title: 'Incorrect Password' });
   return json(200, { status: 'ok', token: outcome.session.token, user: user(outcome.session.account) });
 }
 

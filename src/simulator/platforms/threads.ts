@@ -16,6 +16,7 @@ import {
   withBearer,
   type RequestContext,
 } from './context.js';
+import { loginNotGranted } from './meta-api.js';
 
 const LOGIN_REQUIRED = json(403, {
   message: 'login_required',
@@ -27,22 +28,7 @@ const LOGIN_REQUIRED = json(403, {
 
 function login(ctx: RequestContext): Reply {
   const outcome = attemptLogin(ctx, ctx.fields.username, ctx.fields.password);
-  if (outcome.kind === 'refused') {
-    return json(400, {
-      message: 'The password you entered is incorrect. Please try again.',
-      invalid_credentials: true,
-      status: 'fail',
-      error_type: 'bad_password',
-    });
-  }
-  if (outcome.kind === 'challenge') {
-    return json(400, {
-      message: 'challenge_required',
-      challenge: { url: '/threads/challenge/', api_path: '/challenge/', lock: true, logout: false },
-      status: 'fail',
-      error_type: 'checkpoint_challenge_required',
-    });
-  }
+  if (outcome.kind !== 'ok') return loginNotGranted(outcome, 'threads');
   const { session } = outcome;
   return json(200, { access_token: session.token, token_type: 'bearer', expires_in: sessionSecondsLeft(session, ctx.now) });
 }

@@ -145,3 +145,26 @@ export function loginPageHtml(title: string, action: string, next: string | unde
     `<button type="submit">Log in</button>\n</form></main>\n</body></html>\n`
   );
 }
+
+/**
+ * The account routes both apps share (web and app login, their second-factor steps, the current
+ * user), or undefined for any other route. `api` guards a route that needs a live session.
+ */
+export function accountRoute(auth: AuthState, req: ShapeRequest, api: (req: ShapeRequest, ok: () => ShapeReply) => ShapeReply): ShapeReply | undefined {
+  switch (routeKey(req)) {
+    case 'POST /accounts/login/ajax':
+    case 'POST /api/v1/web/accounts/login/ajax':
+      return webLogin(auth, req);
+    case 'POST /accounts/login/ajax/two_factor':
+    case 'POST /api/v1/web/accounts/login/ajax/two_factor':
+      return webTwoFactor(auth, req);
+    case 'POST /api/v1/accounts/login':
+      return apiLogin(auth, auth.checkPassword(req.fields.username, passwordOf(req.fields)));
+    case 'POST /api/v1/accounts/two_factor_login':
+      return apiTwoFactor(auth, req);
+    case 'GET /api/v1/accounts/current_user':
+      return api(req, () => json(200, { user: igUser(auth), status: 'ok' }));
+    default:
+      return undefined;
+  }
+}

@@ -37,18 +37,7 @@
  */
 import { AuthState, feedEntries, type LoginControl, type LoginShapeOptions } from './auth.js';
 import { html, json, redirect, startShapeServer, type ShapeReply, type ShapeRequest, type ShapeServer } from './http.js';
-import {
-  apiLogin,
-  apiTwoFactor,
-  igUser,
-  loginPageHtml,
-  passwordOf,
-  routeKey,
-  sessionOf,
-  visitorCookies,
-  webLogin,
-  webTwoFactor,
-} from './instagram-shared.js';
+import { accountRoute, loginPageHtml, routeKey, sessionOf, visitorCookies } from './instagram-shared.js';
 
 export type InstagramShape = ShapeServer & LoginControl;
 
@@ -85,23 +74,13 @@ export async function startInstagramShape(opts: LoginShapeOptions = {}): Promise
   };
 
   const server = await startShapeServer((req) => {
+    const account = accountRoute(auth, req, api);
+    if (account) return account;
     switch (routeKey(req)) {
       case 'GET /accounts/login':
         return html(200, loginPageHtml('Login • Instagram', '/accounts/login/ajax/', req.url.searchParams.get('next') ?? undefined), {
           'set-cookie': visitorCookies(req),
         });
-      case 'POST /accounts/login/ajax':
-      case 'POST /api/v1/web/accounts/login/ajax':
-        return webLogin(auth, req);
-      case 'POST /accounts/login/ajax/two_factor':
-      case 'POST /api/v1/web/accounts/login/ajax/two_factor':
-        return webTwoFactor(auth, req);
-      case 'POST /api/v1/accounts/login':
-        return apiLogin(auth, auth.checkPassword(req.fields.username, passwordOf(req.fields)));
-      case 'POST /api/v1/accounts/two_factor_login':
-        return apiTwoFactor(auth, req);
-      case 'GET /api/v1/accounts/current_user':
-        return api(req, () => json(200, { user: igUser(auth), status: 'ok' }));
       case 'GET /api/v1/feed/timeline':
       case 'POST /api/v1/feed/timeline':
         return api(req, timeline);

@@ -26,18 +26,7 @@
  */
 import { AuthState, feedEntries, type LoginControl, type LoginShapeOptions } from './auth.js';
 import { html, json, redirect, startShapeServer, type ShapeReply, type ShapeRequest, type ShapeServer } from './http.js';
-import {
-  apiLogin,
-  apiTwoFactor,
-  igUser,
-  loginPageHtml,
-  passwordOf,
-  routeKey,
-  sessionOf,
-  visitorCookies,
-  webLogin,
-  webTwoFactor,
-} from './instagram-shared.js';
+import { accountRoute, loginPageHtml, routeKey, sessionOf, visitorCookies } from './instagram-shared.js';
 
 export type ThreadsWebSessionLoss = 'redirect' | 'error_page';
 
@@ -97,23 +86,13 @@ export async function startThreadsShape(opts: LoginShapeOptions = {}): Promise<T
   };
 
   const server = await startShapeServer((req) => {
+    const account = accountRoute(auth, req, api);
+    if (account) return account;
     switch (routeKey(req)) {
       case 'GET /login':
         return html(200, loginPageHtml('Threads • Log in', '/api/v1/web/accounts/login/ajax/', req.url.searchParams.get('next') ?? undefined), {
           'set-cookie': visitorCookies(req),
         });
-      case 'POST /api/v1/web/accounts/login/ajax':
-      case 'POST /accounts/login/ajax':
-        return webLogin(auth, req);
-      case 'POST /api/v1/web/accounts/login/ajax/two_factor':
-      case 'POST /accounts/login/ajax/two_factor':
-        return webTwoFactor(auth, req);
-      case 'POST /api/v1/accounts/login':
-        return apiLogin(auth, auth.checkPassword(req.fields.username, passwordOf(req.fields)));
-      case 'POST /api/v1/accounts/two_factor_login':
-        return apiTwoFactor(auth, req);
-      case 'GET /api/v1/accounts/current_user':
-        return api(req, () => json(200, { user: igUser(auth), status: 'ok' }));
       case 'GET /api/v1/feed/text_post_app_timeline':
       case 'POST /api/v1/feed/text_post_app_timeline':
         return api(req, timeline);
