@@ -18,8 +18,8 @@ import type { Logger } from './log.js';
 import { nextStatus, type RunSummary } from './state/check-state.js';
 
 /** A platform's Retry-After is honoured up to this long; without one, the endpoint rests this long. */
-export const MAX_BACKOFF_MS = 15 * 60_000;
-export const DEFAULT_BACKOFF_MS = 60_000;
+const MAX_BACKOFF_MS = 15 * 60_000;
+const DEFAULT_BACKOFF_MS = 60_000;
 /** A forced logout is told as news only if logging in again worked within this time. */
 const LOGOUT_NEWS_WINDOW_MS = 60 * 60_000;
 

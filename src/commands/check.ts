@@ -25,7 +25,7 @@ export interface CheckLine {
   error: string | null;
 }
 
-export async function runAllOnce(config: CompiledConfig, opts: { concurrency?: number } = {}): Promise<CheckLine[]> {
+async function runAllOnce(config: CompiledConfig, opts: { concurrency?: number } = {}): Promise<CheckLine[]> {
   const redactor = createRedactor(config.secrets);
   const logger = createLogger({ level: 'silent', redactor });
   const metrics = createMetrics({ version: VERSION, location: config.location });
@@ -77,7 +77,7 @@ export async function checkCommand(values: CliValues): Promise<number> {
   return failed ? 1 : 0;
 }
 
-export function formatTable(lines: CheckLine[]): string {
+function formatTable(lines: CheckLine[]): string {
   const rows = [
     ['CHECK', 'RESULT', 'REASON', 'HTTP', 'TIME', 'DETAIL'],
     ...lines.map((l) => [

@@ -15,7 +15,7 @@ import { createRedactor } from '../redact.js';
 import { createLogger } from '../log.js';
 import type { CliValues } from '../cli.js';
 
-export const DEMO_SPEED = 2.5;
+const DEMO_SPEED = 2.5;
 const SECRET = 'demo-webhook-secret';
 
 export async function demoCommand(values: CliValues): Promise<number> {

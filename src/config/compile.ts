@@ -15,7 +15,7 @@ import { CHECK_KINDS } from '../checks/index.js';
 export type { ConfigIssue };
 
 /** Defaults for every check, overridable in `defaults:` and per check. */
-export const BUILTIN_DEFAULTS: Required<Omit<NonNullable<RawConfig['defaults']>, 'schedule' | 'interval'>> & { interval?: string } = {
+const BUILTIN_DEFAULTS: Required<Omit<NonNullable<RawConfig['defaults']>, 'schedule' | 'interval'>> & { interval?: string } = {
   timeout: '10s',
   retries: 2,
   failureThreshold: 2,
@@ -28,7 +28,7 @@ export const BUILTIN_DEFAULTS: Required<Omit<NonNullable<RawConfig['defaults']>,
 /** Logging in is what platforms rate-limit and challenge: login checks run less often unless told. */
 const INTERVAL = { login: '5m', other: '20s' };
 /** Sessions of the real platforms live for weeks or months; a rejected session older than this expired naturally. */
-export const DEFAULT_SESSION_LIFETIME = '30d';
+const DEFAULT_SESSION_LIFETIME = '30d';
 
 export const DEFAULT_MARKERS = {
   error: [

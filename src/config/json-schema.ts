@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { configSchema } from './schema.js';
 
-export const SCHEMA_ID = 'https://outpost.invalid/schemas/outpost.schema.json';
+const SCHEMA_ID = 'https://outpost.invalid/schemas/outpost.schema.json';
 
 export function configJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;

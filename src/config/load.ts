@@ -11,7 +11,7 @@ import type { CompiledConfig } from './types.js';
 
 export type LoadResult = { ok: true; config: CompiledConfig } | { ok: false; issues: ConfigIssue[] };
 
-export const DEFAULT_CONFIG_PATH = 'config/outpost.yaml';
+const DEFAULT_CONFIG_PATH = 'config/outpost.yaml';
 
 export function configPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   return flag || env.OUTPOST_CONFIG || DEFAULT_CONFIG_PATH;

@@ -291,7 +291,4 @@ export type RawCheck = z.infer<typeof checkSchema>;
 export type RawStep = z.infer<typeof stepSchema>;
 export type RawExpect = z.infer<typeof expectSchema>;
 export type RawEndpoint = z.infer<typeof endpointSchema>;
-export type RawGroup = z.infer<typeof groupSchema>;
 export type RawAuth = z.infer<typeof authSchema>;
-export type RawWebhook = z.infer<typeof webhookSchema>;
-export type RawExtract = z.infer<typeof extractSchema>;

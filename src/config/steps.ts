@@ -127,7 +127,7 @@ export function requestStep(
   };
 }
 
-export function compileExpect(e: RawExpect | undefined, defaultStatus?: RawExpect['status'], path = '', issues: ConfigIssue[] = []): Expectations {
+function compileExpect(e: RawExpect | undefined, defaultStatus?: RawExpect['status'], path = '', issues: ConfigIssue[] = []): Expectations {
   const status = e?.status ?? defaultStatus ?? ['2xx'];
   const jsonPath = (p: string, at: string) => {
     const parsed = parseJsonPath(p);

@@ -19,7 +19,7 @@ export interface WebhookSink {
   close(): Promise<void>;
 }
 
-export function verifySignature(secret: string, raw: Buffer, header: string | undefined): boolean {
+function verifySignature(secret: string, raw: Buffer, header: string | undefined): boolean {
   if (!header?.startsWith('sha256=')) return false;
   const expected = Buffer.from(createHmac('sha256', secret).update(raw).digest('hex'));
   const got = Buffer.from(header.slice(7));

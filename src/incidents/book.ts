@@ -59,7 +59,7 @@ export function restoreBook(data: unknown, keepResolved = Infinity): IncidentBoo
 }
 
 /** A well-formed incident rebuilt from unknown data, or null. */
-export function parseIncident(raw: unknown): Incident | null {
+function parseIncident(raw: unknown): Incident | null {
   if (!isObject(raw)) return null;
   const { id, scope, status, group, endpoint, check, groups, reason, reasons, summary, location, startedAt, resolvedAt, lastResult, timeline, inMaintenance, partOf } = raw;
   if (typeof id !== 'string' || !/^[0-9a-f]{1,64}$/.test(id)) return null;

@@ -7,7 +7,7 @@ import type { IncidentRules } from '../config/types.js';
 import type { Reason } from '../reasons.js';
 import type { CheckState } from '../state/check-state.js';
 import { cloneIncident, incidentId, type IncidentBook } from './book.js';
-import { checkSummary, dominantReason, groupSummary, mergeReasons, multiSummary } from './describe.js';
+import { checkSummary, dominantReason, groupSummary, mergeReasons, multiSummary } from './summary.js';
 import type { CheckView, GroupView, Incident, IncidentEvent, IncidentScope } from './types.js';
 
 export interface EvaluateInput {
@@ -39,7 +39,7 @@ export function groupStateOf(states: readonly CheckState[], downRatio: number): 
   return 'up';
 }
 
-export function subjectOf(i: Pick<Incident, 'scope' | 'group' | 'endpoint' | 'check'>): string {
+function subjectOf(i: Pick<Incident, 'scope' | 'group' | 'endpoint' | 'check'>): string {
   if (i.scope === 'check') return `check:${i.group}/${i.endpoint}/${i.check}`;
   if (i.scope === 'group') return `group:${i.group}`;
   return MULTI_SUBJECT;

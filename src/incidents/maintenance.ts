@@ -31,9 +31,9 @@ export interface MaintenanceBook {
   restore(data: unknown): void;
 }
 
-export const GROUP_NAME = /^[a-z0-9_-]+$/;
+const GROUP_NAME = /^[a-z0-9_-]+$/;
 /** Longest ad hoc window accepted. */
-export const MAX_ADHOC_MS = 30 * 86_400_000;
+const MAX_ADHOC_MS = 30 * 86_400_000;
 const MAX_NOTE = 500;
 
 /** The start of the scheduled window holding `at` (start <= at < start + duration), or null. */

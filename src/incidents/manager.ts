@@ -1,14 +1,14 @@
 /**
  * The stateful side of incidents, as the daemon uses it: keeps the book, runs the engine after
- * every run, feeds the dispatcher, owns the maintenance windows and records the incident, group
+ * every run, feeds the pager, owns the maintenance windows and records the incident, group
  * and maintenance metrics.
  */
 import type { CompiledMaintenance, IncidentRules } from '../config/types.js';
 import { removeGroupSeries, setGroupState, type Metrics } from '../metrics/registry.js';
 import type { CheckState } from '../state/check-state.js';
 import { cloneIncident, emptyBook, incidentId, isObject, restoreBook, serializeBook, type IncidentBook } from './book.js';
-import { logoutSummary } from './describe.js';
-import { createDispatcher, type TimerHandle } from './dispatch.js';
+import { logoutSummary } from './summary.js';
+import { createPager, type TimerHandle } from './paging.js';
 import { evaluate } from './engine.js';
 import { createMaintenance, type MaintenanceWindow } from './maintenance.js';
 import { INCIDENT_SCOPES, type CheckView, type GroupView, type Incident, type IncidentEvent } from './types.js';
@@ -21,7 +21,7 @@ export interface IncidentManagerOptions {
   maintenance: readonly CompiledMaintenance[];
   logger?: { info(obj: object, msg: string): void };
   now?: () => number;
-  /** For the dispatcher's wake-ups (default: unref'd setTimeout). */
+  /** For the pager's wake-ups (default: unref'd setTimeout). */
   setTimer?: (fn: () => void, ms: number) => TimerHandle;
   /** How often maintenance windows are re-evaluated; 0 disables the timer (tests). Default 5 s. */
   maintenanceTickMs?: number;
@@ -39,7 +39,7 @@ export interface SessionLostEvent {
 }
 
 /** Forced logouts this close together are one event. */
-export const LOGOUT_EVENT_WINDOW_MS = 10 * 60_000;
+const LOGOUT_EVENT_WINDOW_MS = 10 * 60_000;
 
 export interface IncidentManager {
   /** After every run: cheap. */
@@ -77,7 +77,7 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
   const metricGroups = new Set<string>();
 
   const windows = createMaintenance({ now });
-  const dispatcher = createDispatcher({
+  const pager = createPager({
     rules,
     send: opts.send,
     now,
@@ -130,7 +130,7 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
         e.event === 'incident.opened' ? 'incident opened' : 'incident resolved',
       );
     }
-    dispatcher.push(r.events, book.open, active);
+    pager.push(r.events, book.open, active);
   };
 
   const tickMs = opts.maintenanceTickMs ?? 5000;
@@ -227,26 +227,27 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
     reconfigure(nextRules, maintenance) {
       rules = nextRules;
       setSchedules(maintenance);
-      dispatcher.setRules(nextRules);
+      pager.setRules(nextRules);
       run();
     },
     serialize() {
-      return { version: 1, book: serializeBook(book), dispatch: dispatcher.serialize(), maintenance: windows.serialize() };
+      // `dispatch` is the pager's key in state files already written.
+      return { version: 1, book: serializeBook(book), dispatch: pager.serialize(), maintenance: windows.serialize() };
     },
     restore(data) {
       const d = isObject(data) ? data : {};
       book = restoreBook(d['book'], rules.keepResolved);
       windows.restore(d['maintenance']);
-      dispatcher.restore(d['dispatch']);
+      pager.restore(d['dispatch']);
       const active = windows.activeGroups();
       lastActive = active;
-      dispatcher.push([], book.open, active);
+      pager.push([], book.open, active);
       recordOpen();
       if (checks) run();
     },
     close() {
       if (tick) clearInterval(tick);
-      dispatcher.close();
+      pager.close();
     },
   };
 }

@@ -72,7 +72,7 @@ export function checkExpectations(e: Expectations, a: Answer, expectJson: boolea
 }
 
 /** ISO 8601 strings, unix seconds, unix milliseconds (numbers or numeric strings). */
-export function parseTimestamp(v: unknown): number | undefined {
+function parseTimestamp(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v < 1e12 ? v * 1000 : v;
   if (typeof v === 'string' && v !== '') {
     if (/^\d+(\.\d+)?$/.test(v)) return parseTimestamp(Number(v));

@@ -126,7 +126,7 @@ export async function logIn(run: Run): Promise<{ result: StepResult; session?: S
 }
 
 /** Each request step in turn, carrying `run.ctx.session`; stops at the first failure. */
-export async function runSteps(run: Run, steps: readonly CompiledStep[]): Promise<StepResult | undefined> {
+async function runSteps(run: Run, steps: readonly CompiledStep[]): Promise<StepResult | undefined> {
   let last: StepResult | undefined;
   for (const step of steps) {
     last = await attempt(step, run);

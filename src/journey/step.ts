@@ -308,7 +308,7 @@ function safeUrl(location: string, base: URL): URL | undefined {
 }
 
 /** base `https://h/facebook` + `/feed` → `https://h/facebook/feed`; absolute URLs stay. */
-export function resolveUrl(base: URL, path: string): URL {
+function resolveUrl(base: URL, path: string): URL {
   if (/^https?:\/\//i.test(path)) return new URL(path);
   const prefix = base.href.endsWith('/') ? base.href.slice(0, -1) : base.href;
   return new URL(prefix + (path.startsWith('/') ? path : `/${path}`));

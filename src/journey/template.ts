@@ -68,6 +68,3 @@ function renderTree(x: unknown, vars: Vars): unknown {
   return x;
 }
 
-export function isConstant(t: Template): boolean {
-  return templateVariables(t).length === 0;
-}

@@ -15,7 +15,7 @@ import { REASONS, type Reason } from '../reasons.js';
 import { CHECK_STATES, type CheckState } from '../state/check-state.js';
 
 export const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
-export const PHASE_NAMES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
+const PHASE_NAMES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
 
 export interface CheckKey {
   labels: { group: string; endpoint: string; check: string; location: string };
@@ -177,7 +177,7 @@ const HEADER_BYTES = FAMILIES.map((f) => Buffer.from(`# HELP ${f.name} ${f.help}
 const NEWLINE = Buffer.from('\n');
 
 /** Label value escaping of the Prometheus text format (as prom-client does it). */
-export function escapeLabelValue(v: string): string {
+function escapeLabelValue(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 

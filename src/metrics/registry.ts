@@ -8,11 +8,10 @@ import { CHECK_STATES, type CheckState } from '../state/check-state.js';
 import { createCheckSeries, type CheckSeries } from './check-series.js';
 
 export const CHECK_LABELS = ['group', 'endpoint', 'check', 'location'] as const;
-export type CheckLabels = Record<(typeof CHECK_LABELS)[number], string>;
 export const PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
 export type Phase = (typeof PHASES)[number];
 import { INCIDENT_SCOPES } from '../incidents/types.js';
-export const DELIVERY_RESULTS = ['success', 'failure', 'dropped'] as const;
+const DELIVERY_RESULTS = ['success', 'failure', 'dropped'] as const;
 export type DeliveryResult = (typeof DELIVERY_RESULTS)[number];
 
 export interface Metrics {

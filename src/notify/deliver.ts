@@ -40,7 +40,7 @@ class AttemptFailed extends Error {
 }
 
 /** The request headers: configured ones first, then the contract's, which win. */
-export function requestHeaders(hook: CompiledWebhook, entry: OutboxEntry, body: string, userAgent: string, authorization: string | null): Record<string, string> {
+function requestHeaders(hook: CompiledWebhook, entry: OutboxEntry, body: string, userAgent: string, authorization: string | null): Record<string, string> {
   const h: Record<string, string> = {};
   for (const [k, v] of Object.entries(hook.headers)) h[k.toLowerCase()] = v;
   if (authorization && !h.authorization) h.authorization = authorization;
@@ -52,7 +52,7 @@ export function requestHeaders(hook: CompiledWebhook, entry: OutboxEntry, body: 
   return h;
 }
 
-export function renderBody(hook: CompiledWebhook, entry: OutboxEntry, sentAt: Date): string {
+function renderBody(hook: CompiledWebhook, entry: OutboxEntry, sentAt: Date): string {
   return JSON.stringify(hook.format === 'slack' ? buildSlackBody(entry.event) : buildJsonBody(entry.event, entry.deliveryId, sentAt));
 }
 

@@ -17,7 +17,7 @@ import { DEFAULT_BACKOFF } from './retry.js';
 
 export type { OutboxEntry, Logger };
 
-export const DEFAULT_QUEUE_SIZE = 1000;
+const DEFAULT_QUEUE_SIZE = 1000;
 
 export interface NotifierOptions {
   webhooks: CompiledWebhook[];

@@ -25,7 +25,7 @@ export interface Timings {
   transfer: number;
 }
 
-export function emptyTimings(): Timings {
+function emptyTimings(): Timings {
   return { resolve: 0, connect: 0, tls: 0, processing: 0, transfer: 0 };
 }
 

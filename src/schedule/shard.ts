@@ -24,7 +24,7 @@ export interface Shard {
 export const ALL_CHECKS: Shard = Object.freeze({ index: 0, count: 1 });
 
 /** Upper bound on COUNT: far above any sensible deployment, low enough to catch typos. */
-export const MAX_SHARD_COUNT = 1024;
+const MAX_SHARD_COUNT = 1024;
 
 const SHARD_PATTERN = /^(\d{1,9})\/(\d{1,9})$/;
 

@@ -11,7 +11,7 @@ import type { Incident } from '../incidents/types.js';
 import { REASON_TEXT, type Reason } from '../reasons.js';
 import type { CheckState } from '../state/check-state.js';
 
-export const REFRESH_SECONDS = 10;
+const REFRESH_SECONDS = 10;
 
 type GroupDoc = StatusDoc['groups'][number];
 type CheckDoc = GroupDoc['endpoints'][number]['checks'][number];
@@ -131,7 +131,7 @@ function incidentSubject(i: Incident): string {
 }
 
 /** Widest first (a multi-platform outage above the platforms above their checks), then oldest first. */
-export function sortIncidents(list: readonly Incident[]): Incident[] {
+function sortIncidents(list: readonly Incident[]): Incident[] {
   return [...list].sort((a, b) => SCOPE_ORDER[a.scope] - SCOPE_ORDER[b.scope] || a.startedAt - b.startedAt);
 }
 

@@ -75,7 +75,7 @@ function parseStep(value: unknown, path: string, errors: string[]): ScenarioStep
 }
 
 /** Validates a parsed document; throws ScenarioError listing every problem. */
-export function toScenario(doc: unknown, source: string, defaultName?: string): Scenario {
+function toScenario(doc: unknown, source: string, defaultName?: string): Scenario {
   const errors: string[] = [];
   if (!isRecord(doc)) throw new ScenarioError(source, ['(root): must be a mapping with "name" and "steps"']);
   unknownKeys(doc, ['name', 'description', 'duration', 'steps'], '', errors);

@@ -10,7 +10,7 @@ import type { Metrics } from '../metrics/registry.js';
 
 export type Logger = Record<'debug' | 'info' | 'warn' | 'error', (obj: object, msg?: string) => void>;
 
-export const STATE_VERSION = 1;
+const STATE_VERSION = 1;
 
 export interface StateStoreOptions {
   dir: string;

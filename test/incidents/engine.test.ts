@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyBook, restoreBook, serializeBook, type IncidentBook } from '../../src/incidents/book.js';
-import { dominantReason } from '../../src/incidents/describe.js';
+import { dominantReason } from '../../src/incidents/summary.js';
 import { evaluate, groupStateOf, type EvaluateInput } from '../../src/incidents/engine.js';
 import type { CheckView, GroupView } from '../../src/incidents/types.js';
 import { initialStatus, nextStatus, type CheckStatus } from '../../src/state/check-state.js';

@@ -42,7 +42,7 @@ export interface PlatformDefinition {
   routes: PlatformRoute[];
 }
 
-export const FEED_LIMIT = 10;
+const FEED_LIMIT = 10;
 
 export type LoginOutcome = { kind: 'ok'; session: Session } | { kind: 'refused' } | { kind: 'challenge' };
 

@@ -9,7 +9,7 @@ import { FACEBOOK_BAD_CODE, FACEBOOK_BAD_PASSWORD, facebookCheckpointPage, faceb
 import { cookie, html, json, redirect, type Reply } from '../reply.js';
 import { accountId, attemptLogin, authenticate, currentFeed, itemId, type PlatformDefinition, type RequestContext } from './context.js';
 
-export const FACEBOOK_COOKIE = 'fb_session';
+const FACEBOOK_COOKIE = 'fb_session';
 
 const CLEAR = 'deleted; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:01 GMT';
 const CLEAR_SESSION = [`${FACEBOOK_COOKIE}=${CLEAR}; HttpOnly`, `c_user=${CLEAR}`];

@@ -4,7 +4,7 @@ import { facebook } from './facebook.js';
 import { instagram } from './instagram.js';
 import { threads } from './threads.js';
 
-export const PLATFORM_DEFINITIONS: Readonly<Record<Platform, PlatformDefinition>> = { facebook, instagram, threads };
+const PLATFORM_DEFINITIONS: Readonly<Record<Platform, PlatformDefinition>> = { facebook, instagram, threads };
 
 export function findRoute(platform: Platform, method: string, path: string): PlatformRoute | undefined {
   return PLATFORM_DEFINITIONS[platform].routes.find((r) => r.method === method && r.path === path);

@@ -1,5 +1,5 @@
 /**
- * Notification policy between the engine and the notifier: one real-world event pages once.
+ * The paging policy between the engine and the notifier: one real-world event pages once.
  *
  * - A new `opened` is held for `groupWaitMs` (like Alertmanager's group_wait). An incident that
  *   resolves within the wait sends nothing.
@@ -20,17 +20,17 @@ export interface TimerHandle {
   cancel(): void;
 }
 
-export interface DispatcherOptions {
+export interface PagerOptions {
   rules: Pick<IncidentRules, 'groupWaitMs' | 'remindEveryMs'>;
   send: (e: IncidentEvent) => void;
   now?: () => number;
   /** Schedules the internal flush; the default is an unref'd setTimeout. */
   setTimer?: (fn: () => void, ms: number) => TimerHandle;
-  /** Called when `send` throws; the dispatcher carries on. */
+  /** Called when `send` throws; the pager carries on. */
   onError?: (err: unknown, e: IncidentEvent) => void;
 }
 
-export interface Dispatcher {
+export interface Pager {
   /** Events of one evaluation, the open incidents after it and the groups in maintenance now. */
   push(events: readonly IncidentEvent[], openIncidents: readonly Incident[], maintenance: ReadonlySet<string>): void;
   /** Send what is due at `now` (defaults to the injected clock). */
@@ -55,7 +55,7 @@ function defaultTimer(fn: () => void, ms: number): TimerHandle {
   return { cancel: () => clearTimeout(t) };
 }
 
-export function createDispatcher(opts: DispatcherOptions): Dispatcher {
+export function createPager(opts: PagerOptions): Pager {
   const now = opts.now ?? Date.now;
   const setTimer = opts.setTimer ?? defaultTimer;
   let rules = opts.rules;

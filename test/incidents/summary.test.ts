@@ -1,6 +1,6 @@
 /** Reasons in order and the story they tell. */
 import { describe, expect, it } from 'vitest';
-import { checkSummary, groupSummary, mergeReasons, multiSummary, story } from '../../src/incidents/describe.js';
+import { checkSummary, groupSummary, mergeReasons, multiSummary, story } from '../../src/incidents/summary.js';
 
 describe('mergeReasons', () => {
   it('keeps each reason once, in the order it first appeared', () => {

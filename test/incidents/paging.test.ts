@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createDispatcher } from '../../src/incidents/dispatch.js';
+import { createPager } from '../../src/incidents/paging.js';
 import { createIncidentManager } from '../../src/incidents/manager.js';
 import type { IncidentEvent } from '../../src/incidents/types.js';
 import { createMetrics } from '../../src/metrics/registry.js';
@@ -52,11 +52,11 @@ describe('dispatch invariants', () => {
   });
 });
 
-describe('dispatcher state', () => {
+describe('pager state', () => {
   it('restores from its own serialization and ignores garbage', () => {
     const clock = fakeClock();
     const sent: IncidentEvent[] = [];
-    const d = createDispatcher({ rules: RULES, send: (e) => sent.push(e), now: clock.now, setTimer: clock.setTimer });
+    const d = createPager({ rules: RULES, send: (e) => sent.push(e), now: clock.now, setTimer: clock.setTimer });
     d.restore({ pending: 'x', notified: [{ id: 'a', lastSentAt: 'never' }], absorbed: [{}] });
     expect(d.serialize()).toEqual({ version: 1, pending: [], notified: [], absorbed: [] });
     d.close();
