@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { escapeHtml, formatDuration, formatTime, renderStatusPage } from '../../src/server/status-page.js';
 import type { StatusDoc } from '../../src/server/status.js';
 import type { Incident } from '../../src/incidents/types.js';
+import { incident as baseIncident } from '../support/incidents.js';
 import type { CheckState } from '../../src/state/check-state.js';
 import type { Reason } from '../../src/reasons.js';
 import { REASON_TEXT } from '../../src/reasons.js';
@@ -40,26 +41,8 @@ function doc(groups: StatusDoc['groups'], location = 'eu-west'): StatusDoc {
   return { location, generatedAt: iso(NOW), groups };
 }
 
-function incident(over: Partial<Incident> = {}): Incident {
-  return {
-    id: 'abc',
-    scope: 'check',
-    status: 'open',
-    group: 'facebook',
-    endpoint: 'web',
-    check: 'session',
-    groups: ['facebook'],
-    reason: 'forced_logout',
-    reasons: [over.reason ?? 'forced_logout'],
-    summary: 'facebook/web: session rejected, users are being logged out',
-    location: 'eu-west',
-    startedAt: Date.UTC(2024, 2, 5, 15, 20, 7),
-    resolvedAt: null,
-    lastResult: null,
-    timeline: [],
-    ...over,
-  };
-}
+const incident = (over: Partial<Incident> = {}): Incident =>
+  baseIncident({ id: 'abc', reasons: [over.reason ?? 'forced_logout'], lastResult: null, timeline: [], ...over });
 
 const outage = doc([
   { name: 'facebook', state: 'down', maintenance: false, endpoints: [{ name: 'web', sessionAgeSeconds: null, rateLimitedUntil: null, checks: [check('session', 'down', 'forced_logout', '401 on /me'), check('login', 'down', 'login_rejected')] }] },
