@@ -49,8 +49,9 @@ describe('march-5 through the real daemon', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('names each platform\'s failure, pages once for the event, and sees the recovery', async () => {
-    // The outage: each platform's failure by its SPEC reason.
+  const checkOf = (s: StatusDoc, group: string, check: string) => s.groups.find((g) => g.name === group)!.endpoints[0]!.checks.find((c) => c.name === check)!;
+
+  it('names each platform\'s failure by its reason', async () => {
     await waitFor(async () => {
       const m = await metrics();
       const fb = { group: 'facebook' };
@@ -63,18 +64,17 @@ describe('march-5 through the real daemon', () => {
     }, 'every platform failing for its reason', 30_000);
     const during = await waitFor(async () => {
       const s = await status();
-      const state = (g: string, c: string) => s.groups.find((x) => x.name === g)!.endpoints[0]!.checks.find((x) => x.name === c)!;
-      const ok = state('facebook', 'session').state === 'down' && state('instagram', 'feed').state === 'down' && state('threads', 'feed').state === 'down';
+      const ok = checkOf(s, 'facebook', 'session').state === 'down' && checkOf(s, 'instagram', 'feed').state === 'down' && checkOf(s, 'threads', 'feed').state === 'down';
       return ok ? s : undefined;
     }, 'all three groups down or failing in the status API', 30_000);
-    const fbSession = during.groups.find((g) => g.name === 'facebook')!.endpoints[0]!.checks.find((c) => c.name === 'session')!;
-    expect(['forced_logout', 'login_rejected']).toContain(fbSession.reason);
-    expect(during.groups.find((g) => g.name === 'instagram')!.endpoints[0]!.checks.find((c) => c.name === 'feed')!.reason).toBe('feed_stale');
-    expect(during.groups.find((g) => g.name === 'threads')!.endpoints[0]!.checks.find((c) => c.name === 'feed')!.reason).toBe('error_page');
+    expect(['forced_logout', 'login_rejected']).toContain(checkOf(during, 'facebook', 'session').reason);
+    expect(checkOf(during, 'instagram', 'feed').reason).toBe('feed_stale');
+    expect(checkOf(during, 'threads', 'feed').reason).toBe('error_page');
+  }, 40_000);
 
-    // forced_logout came first on Facebook (the session that worked is rejected), then logins
-    // were refused: the earliest failure of the checks that carry the session is the forced
-    // logout (the login check itself, running first, may already meet the refused login).
+  it('on Facebook, sees the forced logout first and then the refused logins', () => {
+    // The earliest failure of the checks that carry the session is the forced logout (the login
+    // check itself, running first, may already meet the refused login).
     const fbFailures = ['session', 'feed']
       .flatMap((c) => daemon.monitor.record(`facebook/web/${c}`)!.history)
       .filter((h) => !h.ok)
@@ -82,33 +82,29 @@ describe('march-5 through the real daemon', () => {
     expect(fbFailures[0]?.reason).toBe('forced_logout');
     expect(fbFailures.some((h) => h.reason === 'login_rejected')).toBe(true);
     expect(daemon.monitor.record('facebook/web/login')!.history.some((h) => h.reason === 'login_rejected')).toBe(true);
+  });
 
-    // Recovery: every check back up.
+  it('sees every check recover and the event resolved', async () => {
     await waitFor(async () => {
-        const s = await status();
-        return s.groups.every((g) => g.endpoints.every((e) => e.checks.every((c) => c.state === 'up'))) ? s : undefined;
-      },
-      'every check up again',
-      40_000,
-    );
-    await waitFor(async () =>
-      sink.received.some((n) => n.event === 'incident.resolved' && n.body.incident?.scope === 'multi_platform') ? true : undefined,
+      const s = await status();
+      return s.groups.every((g) => g.endpoints.every((e) => e.checks.every((c) => c.state === 'up'))) ? s : undefined;
+    }, 'every check up again', 40_000);
+    await waitFor(
+      async () => (sink.received.some((n) => n.event === 'incident.resolved' && n.body.incident?.scope === 'multi_platform') ? true : undefined),
       'the multi_platform incident resolved and announced',
       30_000,
     );
+  }, 75_000);
 
+  it('paged once for the event, as one multi-platform incident, and resolved it once', async () => {
     const opened = sink.received.filter((n) => n.event === 'incident.opened');
-    const multiOpened = opened.filter((n) => n.body.incident?.scope === 'multi_platform');
-    expect(multiOpened).toHaveLength(1);
-    // One page for the event and one resolution: nothing else was sent for it.
     expect(opened).toHaveLength(1);
-    expect(sink.received.filter((n) => n.event === 'incident.resolved')).toHaveLength(1);
-    // The first page is the multi-platform one: no per-platform page before it.
     expect(opened[0]!.body.incident?.scope).toBe('multi_platform');
-    expect([...(multiOpened[0]!.body.incident?.groups ?? [])].sort()).toEqual(['facebook', 'instagram', 'threads']);
+    expect([...(opened[0]!.body.incident?.groups ?? [])].sort()).toEqual(['facebook', 'instagram', 'threads']);
+    expect(sink.received.filter((n) => n.event === 'incident.resolved')).toHaveLength(1);
     expect(sink.received.every((n) => n.signatureValid)).toBe(true);
     const m = await metrics();
     expect(metricValue(m, 'outpost_incidents_total', { scope: 'multi_platform' })).toBe(1);
     expect(metricValue(m, 'outpost_incidents_open', { scope: 'multi_platform' })).toBe(0);
-  }, 60_000);
+  });
 });
