@@ -21,12 +21,12 @@ export function compileWebhook(w: RawWebhook, path: string, issues: ConfigIssue[
   addSecret(w.apiKey);
   for (const [k, v] of Object.entries(w.headers ?? {})) if (/authorization|token|key|secret/i.test(k)) addSecret(v.replace(/^(Bearer|Basic)\s+/i, ''));
   const rawUrl = w.url ?? DEFAULT_URL[w.format];
-  if (!rawUrl) issues.push({ path: `${path}.url`, message: `a ${w.format} webhook needs a url` });
+  if (!rawUrl) issues.push({ path: `${path}.url`, message: `format: ${w.format} needs a url` });
   const url = new URL(rawUrl ?? 'http://invalid.invalid/');
   if (url.username || url.password) addSecret(decodeURIComponent(url.password));
 
   const needs = (key: 'routingKey' | 'apiKey', format: string) => {
-    if (w.format === format && !w[key]) issues.push({ path: `${path}.${key}`, message: `a ${format} webhook needs ${key}` });
+    if (w.format === format && !w[key]) issues.push({ path: `${path}.${key}`, message: `format: ${format} needs ${key}` });
     if (w.format !== format && w[key]) issues.push({ path: `${path}.${key}`, message: `${key} is for format: ${format} only` });
   };
   needs('routingKey', 'pagerduty');
