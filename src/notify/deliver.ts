@@ -45,7 +45,7 @@ class AttemptFailed extends Error {
  * The request headers: configured ones first, then the format's (e.g. Opsgenie's Authorization),
  * then the contract's, which win. The signature is the Standard Webhooks one with `signing: standard`.
  */
-export function requestHeaders(
+function requestHeaders(
   hook: CompiledWebhook,
   entry: OutboxEntry,
   body: string,

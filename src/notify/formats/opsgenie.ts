@@ -12,8 +12,8 @@ import { boundedKey, clip } from './limits.js';
 /** The US instance; EU accounts use https://api.eu.opsgenie.com (set `url`). */
 export const OPSGENIE_URL = 'https://api.opsgenie.com';
 /** The documented limits: message 130 characters, alias 512, description 15000, note 25000, details 8000 in all. */
-export const OPSGENIE_LIMITS = { message: 130, alias: 512, description: 15000, note: 25000, tag: 50 } as const;
-export const OPSGENIE_PRIORITY: Record<Incident['scope'], 'P1' | 'P2' | 'P3'> = { multi_platform: 'P1', group: 'P2', check: 'P3' };
+const OPSGENIE_LIMITS = { message: 130, alias: 512, description: 15000, note: 25000, tag: 50 } as const;
+const OPSGENIE_PRIORITY: Record<Incident['scope'], 'P1' | 'P2' | 'P3'> = { multi_platform: 'P1', group: 'P2', check: 'P3' };
 
 export interface OpsgenieRequestBody {
   message?: string;

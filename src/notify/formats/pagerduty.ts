@@ -11,11 +11,11 @@ import { boundedKey, clip } from './limits.js';
 
 export const PAGERDUTY_URL = 'https://events.pagerduty.com/v2/enqueue';
 /** The documented limits: summary 1024 characters, dedup_key 255. */
-export const PAGERDUTY_LIMITS = { summary: 1024, dedupKey: 255 } as const;
+const PAGERDUTY_LIMITS = { summary: 1024, dedupKey: 255 } as const;
 
-export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
+type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
 /** Wider is worse: several platforms at once pages as critical. */
-export const PAGERDUTY_SEVERITY: Record<Incident['scope'], PagerDutySeverity> = { multi_platform: 'critical', group: 'error', check: 'warning' };
+const PAGERDUTY_SEVERITY: Record<Incident['scope'], PagerDutySeverity> = { multi_platform: 'critical', group: 'error', check: 'warning' };
 
 export interface PagerDutyEvent {
   routing_key: string;

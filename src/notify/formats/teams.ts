@@ -11,7 +11,7 @@ import { clip } from './limits.js';
 
 export const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
 /** Teams takes messages up to about 28 KB: the title and text are kept well below. */
-export const TEAMS_LIMITS = { title: 256, text: 4000, fact: 1000 } as const;
+const TEAMS_LIMITS = { title: 256, text: 4000, fact: 1000 } as const;
 
 const COLOR: Record<Tone, 'Attention' | 'Good' | 'Warning'> = { bad: 'Attention', good: 'Good', warning: 'Warning' };
 
