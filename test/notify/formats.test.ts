@@ -87,6 +87,11 @@ describe('opsgenie', () => {
     expect(Array.from(body.message).length).toBeLessThanOrEqual(130);
     expect(body.message.endsWith('…')).toBe(true);
     expect(body.description.length).toBeLessThanOrEqual(15000);
+    const many = multiIncident({ groups: Array.from({ length: 30 }, (_, n) => `platform-${n}-${'x'.repeat(60)}`) });
+    const wide = opsgenieRequest(event('incident.opened', many), hook).body as { tags: string[]; entity: string };
+    expect(wide.tags.length).toBeLessThanOrEqual(20);
+    for (const t of wide.tags) expect(Array.from(t).length).toBeLessThanOrEqual(50);
+    expect(Array.from(wide.entity).length).toBeLessThanOrEqual(512);
   });
 });
 

@@ -87,6 +87,8 @@ function opsgenie(path: string, h: IncomingHttpHeaders, body: unknown, apiKey: s
     requireString(p, body, 'message', 130);
     const alias = requireString(p, body, 'alias', 512);
     if (body.description !== undefined && chars(body.description) > 15000) p.push('description longer than 15000');
+    if (chars(body.entity) > 512) p.push('entity longer than 512');
+    if (chars(body.source) > 100) p.push('source longer than 100');
     if (body.tags !== undefined && (!Array.isArray(body.tags) || body.tags.length > 20 || body.tags.some((t) => chars(t) > 50))) p.push('tags: at most 20 of 50 characters');
     if (body.details !== undefined && (!isObj(body.details) || Object.values(body.details).some((v) => typeof v !== 'string'))) p.push('details must map to strings');
     if (body.priority !== undefined && !['P1', 'P2', 'P3', 'P4', 'P5'].includes(String(body.priority))) p.push('priority must be P1..P5');

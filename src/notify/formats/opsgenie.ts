@@ -11,8 +11,8 @@ import { boundedKey, clip } from './limits.js';
 
 /** The US instance; EU accounts use https://api.eu.opsgenie.com (set `url`). */
 export const OPSGENIE_URL = 'https://api.opsgenie.com';
-/** The documented limits: message 130 characters, alias 512, description 15000, note 25000, details 8000 in all. */
-const OPSGENIE_LIMITS = { message: 130, alias: 512, description: 15000, note: 25000, tag: 50 } as const;
+/** The documented limits: message 130 characters, alias 512, description 15000, note 25000, entity 512, source 100, 20 tags of 50. */
+const OPSGENIE_LIMITS = { message: 130, alias: 512, description: 15000, note: 25000, entity: 512, source: 100, tags: 20, tag: 50 } as const;
 const OPSGENIE_PRIORITY: Record<Incident['scope'], 'P1' | 'P2' | 'P3'> = { multi_platform: 'P1', group: 'P2', check: 'P3' };
 
 export interface OpsgenieRequestBody {
@@ -40,7 +40,7 @@ export function opsgenieRequest(e: IncidentEvent, hook: CompiledWebhook): Format
   const alias = boundedKey(i.id, OPSGENIE_LIMITS.alias);
   const byAlias = `/v2/alerts/${encodeURIComponent(alias)}`;
   const headers = { authorization: `GenieKey ${hook.apiKey ?? ''}` };
-  const source = `outpost ${i.location}`;
+  const source = clip(`outpost ${i.location}`, OPSGENIE_LIMITS.source);
   if (e.event === 'incident.resolved') {
     const url = endpoint(hook.url, `${byAlias}/close`);
     url.searchParams.set('identifierType', 'alias');
@@ -66,9 +66,9 @@ export function opsgenieRequest(e: IncidentEvent, hook: CompiledWebhook): Format
     message: clip(`${subject(i)}: ${i.summary}`, OPSGENIE_LIMITS.message),
     alias,
     description: clip(`${i.summary}\n\nReasons: ${reasons.join(' → ')}\nLocation: ${i.location}\nIncident: ${i.id}`, OPSGENIE_LIMITS.description),
-    tags: ['outpost', `scope:${i.scope}`, `reason:${i.reason}`, ...i.groups.map((g) => `group:${g}`)].map((t) => clip(t, OPSGENIE_LIMITS.tag)),
+    tags: ['outpost', `scope:${i.scope}`, `reason:${i.reason}`, ...i.groups.map((g) => `group:${g}`)].slice(0, OPSGENIE_LIMITS.tags).map((t) => clip(t, OPSGENIE_LIMITS.tag)),
     details,
-    entity: subject(i),
+    entity: clip(subject(i), OPSGENIE_LIMITS.entity),
     source,
     priority: OPSGENIE_PRIORITY[i.scope],
   };
