@@ -3,7 +3,7 @@
  * needs, the Standard Webhooks secret, message templates checked against the allowed fields.
  * Problems are reported at their path (`webhooks[2].routingKey`) like schema errors.
  */
-import type { RawWebhook } from './schema.js';
+import type { RawConfig } from './schema.js';
 import type { CompiledWebhook, ConfigIssue } from './types.js';
 import { parseDuration } from './units.js';
 import { compileMessageTemplate, TEMPLATE_FIELDS, type MessageTemplate } from '../notify/message-template.js';
@@ -14,6 +14,8 @@ import { standardWebhookKey, STANDARD_SECRET_BYTES } from '../notify/standard-we
 const DEFAULT_URL: Partial<Record<CompiledWebhook['format'], string>> = { pagerduty: PAGERDUTY_URL, opsgenie: OPSGENIE_URL };
 /** The formats whose message is text for people, which a template may word. */
 const CHAT_FORMATS: ReadonlySet<string> = new Set(['slack', 'teams', 'discord']);
+
+type RawWebhook = NonNullable<RawConfig['webhooks']>[number];
 
 export function compileWebhook(w: RawWebhook, path: string, issues: ConfigIssue[], addSecret: (s: string | undefined) => void): CompiledWebhook {
   addSecret(w.secret);
