@@ -10,6 +10,7 @@
 # could not be read from a registry where this file was written; to pin it, take the digest of
 # this tag (`docker buildx imagetools inspect node:24.21.0-bookworm-slim`) and write
 # `FROM node:24.21.0-bookworm-slim@sha256:<digest>`. Bump both together (Renovate/Dependabot).
+# .nvmrc names the same major (24) for development; package.json's engines must include it.
 FROM node:24.21.0-bookworm-slim AS base
 WORKDIR /app
 
@@ -55,6 +56,7 @@ COPY --from=build /app/dist ./dist
 # Built-in simulator scenarios (`simulate --scenario march-5`), looked up next to dist/.
 COPY config/scenarios ./config/scenarios
 COPY deploy/docker/healthcheck.mjs ./healthcheck.mjs
+COPY LICENSE ./LICENSE
 
 # Numeric, so that Kubernetes' runAsNonRoot can verify it without a passwd lookup.
 USER 1000:1000

@@ -26,6 +26,7 @@ Options:
   --json            machine-readable output                                   [check, validate]
   --host H --port P --seed N --scenario NAME|PATH --speed X --loop           [simulate]
   --duration SECONDS  stop after this long                                     [demo]
+  -v, --version     print the version and exit
   -h, --help        this help
 `;
 
@@ -41,6 +42,7 @@ export const OPTIONS = {
   loop: { type: 'boolean' },
   duration: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
 } as const;
 
 export type CliValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -54,6 +56,10 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const [command, ...rest] = parsed.positionals;
+  if (parsed.values.version) {
+    process.stdout.write(`outpost ${(await import('./version.js')).VERSION}\n`);
+    return 0;
+  }
   if (parsed.values.help) {
     process.stdout.write(USAGE);
     return 0;

@@ -2,7 +2,7 @@
  * The daemon: wires config → scheduler → monitor (journey, state, metrics) → incidents → notifier,
  * with the state file and the HTTP server around them; reloads config and shuts down cleanly.
  */
-import { createRequire } from 'node:module';
+import { VERSION } from './version.js';
 import { loadConfigFile, type LoadResult } from './config/load.js';
 import type { CompiledConfig } from './config/types.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
@@ -23,21 +23,7 @@ import { createLogger, type Logger } from './log.js';
 import type { CheckStatus } from './state/check-state.js';
 import type { ConfigIssue } from './config/compile.js';
 
-const require = createRequire(import.meta.url);
-/** package.json is one level up from dist/ (and src/), two from dist-bench/src/ (the bench and soak build). */
-export const VERSION: string = packageVersion();
-
-function packageVersion(): string {
-  for (const p of ['../package.json', '../../package.json']) {
-    try {
-      const v = (require(p) as { version?: unknown }).version;
-      if (typeof v === 'string') return v;
-    } catch {
-      // not at this level
-    }
-  }
-  return 'dev';
-}
+export { VERSION };
 
 export interface DaemonOptions {
   configPath: string;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Generates base/prometheusrule.yaml (a Prometheus Operator PrometheusRule) from the one source of
-// Outpost's rules, config/prometheus/outpost.rules.yml. Run it after editing the rules:
+// Generates rules/prometheusrule.yaml (a Prometheus Operator PrometheusRule, one for all locations:
+// the rules compare locations) from the one source of Outpost's rules,
+// config/prometheus/outpost.rules.yml. Run it after editing the rules:
 //   node deploy/kubernetes/gen-prometheusrule.mjs          # write
 //   node deploy/kubernetes/gen-prometheusrule.mjs --check  # exit 1 when the committed file is stale
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { parse, stringify } from 'yaml';
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..', '..');
 export const RULES_PATH = join(repoRoot, 'config', 'prometheus', 'outpost.rules.yml');
-export const OUTPUT_PATH = join(here, 'base', 'prometheusrule.yaml');
+export const OUTPUT_PATH = join(here, 'rules', 'prometheusrule.yaml');
 
 /** The PrometheusRule manifest (YAML text) for the text of a Prometheus rules file. */
 export function renderPrometheusRule(rulesText) {

@@ -11,6 +11,7 @@ import { parseDuration, parseSize } from './units.js';
 import { compileAuth, re } from './steps.js';
 import { parseCron } from '../schedule/cron.js';
 import { CHECK_KINDS } from '../checks/index.js';
+import { compileWebhook } from './webhooks.js';
 
 export type { ConfigIssue };
 
@@ -121,24 +122,8 @@ export function compileConfig(raw: RawConfig, env: NodeJS.ProcessEnv = process.e
   }
 
   const webhooks = (raw.webhooks ?? []).map((w, i) => {
-    addSecret(w.secret);
-    for (const [k, v] of Object.entries(w.headers ?? {})) if (/authorization|token|key|secret/i.test(k)) addSecret(v.replace(/^(Bearer|Basic)\s+/i, ''));
-    const url = new URL(w.url);
-    if (url.username || url.password) addSecret(decodeURIComponent(url.password));
     if (raw.webhooks!.findIndex((x) => x.name === w.name) !== i) issues.push({ path: `webhooks[${i}].name`, message: `duplicate webhook name ${w.name}` });
-    return {
-      name: w.name,
-      url,
-      secret: w.secret,
-      format: w.format,
-      events: w.events ? new Set(w.events) : undefined,
-      groups: w.groups ? new Set(w.groups) : undefined,
-      scopes: w.scopes ? new Set(w.scopes) : undefined,
-      timeoutMs: parseDuration(w.timeout ?? '10s')!,
-      retries: w.retries ?? 12,
-      queueSize: w.queueSize ?? 1000,
-      headers: w.headers ?? {},
-    };
+    return compileWebhook(w, `webhooks[${i}]`, issues, addSecret);
   });
   for (const [i, w] of (raw.webhooks ?? []).entries()) {
     for (const gname of w.groups ?? []) if (!(gname in raw.groups)) issues.push({ path: `webhooks[${i}].groups`, message: `unknown group ${gname}` });

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseDuration, parseSize } from './units.js';
+import { WEBHOOK_FORMATS } from './types.js';
 
 const NAME = /^[a-z0-9_-]+$/;
 const name = (what: string) => z.string().regex(NAME, `${what} must match [a-z0-9_-]+`);
@@ -218,9 +219,18 @@ const groupSchema = z
 const webhookSchema = z
   .object({
     name: name('webhook name'),
-    url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+    /** Optional for pagerduty (events.pagerduty.com/v2/enqueue) and opsgenie (api.opsgenie.com). */
+    url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
     secret: z.string().optional(),
-    format: z.enum(['json', 'slack']).default('json'),
+    format: z.enum(WEBHOOK_FORMATS).default('json'),
+    /** pagerduty: the Events API v2 integration (routing) key. */
+    routingKey: z.string().min(1).optional(),
+    /** opsgenie: the API integration key. */
+    apiKey: z.string().min(1).optional(),
+    /** `standard`: sign the Standard Webhooks way (secret whsec_…) instead of X-Outpost-Signature-256. */
+    signing: z.enum(['outpost', 'standard']).optional(),
+    /** slack/teams/discord: the message's title and text, with {{incident.field}} placeholders. */
+    template: z.object({ title: z.string().min(1).optional(), text: z.string().min(1).optional() }).strict().optional(),
     events: z.array(z.enum(['incident.opened', 'incident.resolved', 'incident.reminder'])).optional(),
     groups: z.array(name('group name')).optional(),
     scopes: z.array(z.enum(['check', 'group', 'multi_platform'])).optional(),

@@ -3,6 +3,7 @@
  * so that the hot path of a run does no parsing.
  */
 import type { Template } from '../journey/template.js';
+import type { MessageTemplate } from '../notify/message-template.js';
 
 export type CheckType = 'login' | 'feed' | 'session' | 'http';
 
@@ -128,11 +129,22 @@ export interface CompiledMaintenance {
   durationMs: number;
 }
 
+export const WEBHOOK_FORMATS = ['json', 'slack', 'pagerduty', 'opsgenie', 'teams', 'discord'] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+
 export interface CompiledWebhook {
   name: string;
   url: URL;
   secret?: string;
-  format: 'json' | 'slack';
+  format: WebhookFormat;
+  /** pagerduty: the Events API v2 integration key. */
+  routingKey?: string;
+  /** opsgenie: the API integration key (`Authorization: GenieKey …`). */
+  apiKey?: string;
+  /** `standard`: Standard Webhooks headers (secret `whsec_…`) instead of X-Outpost-Signature-256. */
+  signing?: 'standard';
+  /** slack/teams/discord: the message's title and text with `{{incident.…}}` placeholders. */
+  template?: { title?: MessageTemplate; text?: MessageTemplate };
   events?: ReadonlySet<string>;
   groups?: ReadonlySet<string>;
   scopes?: ReadonlySet<string>;

@@ -6,7 +6,9 @@ import pRetry, { AbortError } from 'p-retry';
 import type { Dispatcher } from 'undici';
 import type { CompiledWebhook } from '../config/types.js';
 import type { OutboxEntry } from './outbox.js';
-import { buildJsonBody, buildSlackBody, sign } from './payload.js';
+import { sign } from './payload.js';
+import { formatRequest } from './render.js';
+import { standardWebhookHeaders } from './standard-webhooks.js';
 import { retryDelayMs, type AttemptOutcome, type BackoffOptions } from './retry.js';
 import { attempt, splitUserinfo, StoppedError } from './send.js';
 
@@ -39,21 +41,30 @@ class AttemptFailed extends Error {
   }
 }
 
-/** The request headers: configured ones first, then the contract's, which win. */
-function requestHeaders(hook: CompiledWebhook, entry: OutboxEntry, body: string, userAgent: string, authorization: string | null): Record<string, string> {
+/**
+ * The request headers: configured ones first, then the format's (e.g. Opsgenie's Authorization),
+ * then the contract's, which win. The signature is the Standard Webhooks one with `signing: standard`.
+ */
+function requestHeaders(
+  hook: CompiledWebhook,
+  entry: OutboxEntry,
+  body: string,
+  userAgent: string,
+  authorization: string | null,
+  formatHeaders: Record<string, string> = {},
+  now: number = Date.now(),
+): Record<string, string> {
   const h: Record<string, string> = {};
   for (const [k, v] of Object.entries(hook.headers)) h[k.toLowerCase()] = v;
   if (authorization && !h.authorization) h.authorization = authorization;
+  for (const [k, v] of Object.entries(formatHeaders)) h[k.toLowerCase()] = v;
   h['user-agent'] ??= userAgent;
   h['content-type'] = 'application/json';
   h['x-outpost-event'] = entry.event.event;
   h['x-outpost-delivery'] = entry.deliveryId;
-  if (hook.secret) h['x-outpost-signature-256'] = sign(hook.secret, body);
+  if (hook.secret && hook.signing === 'standard') Object.assign(h, standardWebhookHeaders(hook.secret, entry.deliveryId, now, body));
+  else if (hook.secret) h['x-outpost-signature-256'] = sign(hook.secret, body);
   return h;
-}
-
-function renderBody(hook: CompiledWebhook, entry: OutboxEntry, sentAt: Date): string {
-  return JSON.stringify(hook.format === 'slack' ? buildSlackBody(entry.event) : buildJsonBody(entry.event, entry.deliveryId, sentAt));
 }
 
 function describe(o: AttemptOutcome): object {
@@ -66,13 +77,15 @@ export async function deliver(entry: OutboxEntry, ctx: DeliveryContext): Promise
   const log = { webhook: first.name, deliveryId: entry.deliveryId, event: entry.event.event, incident: entry.event.incident.id };
   const once = async (): Promise<AttemptOutcome> => {
     const hook = ctx.hook();
-    const body = renderBody(hook, entry, new Date(ctx.now()));
-    const { target, authorization } = splitUserinfo(hook.url);
+    const now = ctx.now();
+    const req = formatRequest(hook, entry, new Date(now));
+    const body = JSON.stringify(req.body);
+    const { target, authorization } = splitUserinfo(req.url);
     let outcome: AttemptOutcome;
     try {
       outcome = await attempt({
         url: target,
-        headers: requestHeaders(hook, entry, body, ctx.userAgent, authorization),
+        headers: requestHeaders(hook, entry, body, ctx.userAgent, authorization, req.headers, now),
         body,
         timeoutMs: hook.timeoutMs,
         stop: ctx.stop,

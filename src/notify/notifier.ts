@@ -5,7 +5,7 @@
  * is the outbox, which the state file keeps across restarts.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { VERSION } from '../version.js';
 import { Agent } from 'undici';
 import type { CompiledWebhook } from '../config/types.js';
 import type { IncidentEvent } from '../incidents/types.js';
@@ -67,22 +67,13 @@ interface Lane {
 const noop = (): void => undefined;
 const silent: Logger = { debug: noop, info: noop, warn: noop, error: noop };
 
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : 'dev';
-  } catch {
-    return 'dev';
-  }
-}
-
 export function createNotifier(opts: NotifierOptions): Notifier {
   const { metrics } = opts;
   const logger = opts.logger ?? silent;
   const now = opts.now ?? Date.now;
   const random = opts.random ?? Math.random;
   const uuid = opts.uuid ?? randomUUID;
-  const userAgent = `outpost/${opts.version ?? packageVersion()}`;
+  const userAgent = `outpost/${opts.version ?? VERSION}`;
   const backoff = {
     minMs: opts.minBackoffMs ?? DEFAULT_BACKOFF.minMs,
     maxMs: opts.maxBackoffMs ?? DEFAULT_BACKOFF.maxMs,

@@ -3,8 +3,11 @@ import type { Monitor } from '../monitor.js';
 import type { CompiledCheck } from '../config/types.js';
 import type { CheckState, RunSummary } from '../state/check-state.js';
 import { REASON_TEXT, type Reason } from '../reasons.js';
+import { VERSION } from '../version.js';
 
 export interface StatusDoc {
+  /** Outpost's version (package.json). */
+  version?: string;
   location: string;
   generatedAt: string;
   groups: {
@@ -49,6 +52,7 @@ export function buildStatus(monitor: Monitor, groupState: (g: string) => CheckSt
     else byEndpoint.set(c.endpointRef.key, [c]);
   }
   return {
+    version: VERSION,
     location: config?.location ?? 'default',
     generatedAt: iso(now),
     groups: (config?.groups ?? []).map((g) => ({

@@ -8,6 +8,7 @@ import { commandWorks, field, filesUnder, isObj, loadYaml, loadYamlDocuments, re
 
 const K8S = repoPath('deploy', 'kubernetes');
 const BASE = join(K8S, 'base');
+const RULES = join(K8S, 'rules');
 const OVERLAYS = ['eu-west', 'us-east'].map((name) => ({ name, dir: join(K8S, 'overlays', name) }));
 const RULES_FILE = repoPath('config', 'prometheus', 'outpost.rules.yml');
 
@@ -62,7 +63,7 @@ describe('deploy/kubernetes: every YAML file', () => {
   });
 
   it('every resource has apiVersion, kind and metadata.name', () => {
-    const dirs = [BASE, ...OVERLAYS.map((o) => o.dir)];
+    const dirs = [BASE, RULES, ...OVERLAYS.map((o) => o.dir)];
     const manifests = dirs.flatMap(manifestsOf);
     expect(manifests.length).toBeGreaterThanOrEqual(6);
     for (const { file, doc } of manifests) {
@@ -96,8 +97,8 @@ describe('deploy/kubernetes: every YAML file', () => {
   it('includes the Prometheus Operator objects and the rest of the base', () => {
     expect(baseManifests.map((m) => `${String(m.doc.apiVersion)} ${String(m.doc.kind)}`).sort()).toEqual([
       'apps/v1 Deployment',
-      'monitoring.coreos.com/v1 PrometheusRule',
       'monitoring.coreos.com/v1 ServiceMonitor',
+      'networking.k8s.io/v1 NetworkPolicy',
       'policy/v1 PodDisruptionBudget',
       'v1 Secret',
       'v1 Service',
@@ -186,8 +187,15 @@ describe('deploy/kubernetes/base Deployment', () => {
   });
 });
 
-describe('deploy/kubernetes/base PrometheusRule', () => {
-  const rule = baseObject('PrometheusRule');
+describe('deploy/kubernetes/rules PrometheusRule (one for all locations)', () => {
+  const rules = manifestsOf(RULES);
+  const rule = rules[0]!.doc;
+
+  it('is the only object there, and no overlay or the base has one', () => {
+    expect(rules.map((m) => m.doc.kind)).toEqual(['PrometheusRule']);
+    expect(baseManifests.some((m) => m.doc.kind === 'PrometheusRule')).toBe(false);
+    for (const o of OVERLAYS) expect(kustomization(o.dir).resources ?? []).not.toContain('../../rules');
+  });
 
   it('is a monitoring.coreos.com/v1 PrometheusRule with rule groups', () => {
     expect(rule.apiVersion).toBe('monitoring.coreos.com/v1');
@@ -322,5 +330,56 @@ describe.skipIf(!existsSync(repoPath('dist', 'cli.js')))('deploy/kubernetes/base
       env: { PATH: process.env.PATH ?? '', OUTPOST_LOCATION: 'eu-west', FB_USERNAME: 'seller1@example.test', FB_PASSWORD: 'example-password' },
     });
     expect(result.status, result.stdout + result.stderr).toBe(0);
+  });
+});
+
+describe('deploy/kubernetes/base NetworkPolicy', () => {
+  const policy = baseObject('NetworkPolicy');
+  const ports = (rule: unknown) => ((field(rule, 'ports') as Obj[]) ?? []).map((p) => `${String(p.protocol)}/${String(p.port)}`).sort();
+
+  it('selects the Outpost pods and restricts both directions', () => {
+    expect(selects(field(policy, 'spec.podSelector.matchLabels'), podLabels)).toBe(true);
+    expect(field(policy, 'spec.policyTypes')).toEqual(['Ingress', 'Egress']);
+  });
+
+  it('lets in only scrapes of the metrics port', () => {
+    const ingress = field(policy, 'spec.ingress') as Obj[];
+    expect(ingress).toHaveLength(1);
+    expect(ports(ingress[0])).toEqual(['TCP/metrics']);
+    expect((container.ports as Obj[]).map((p) => p.name)).toContain('metrics');
+  });
+
+  it('lets out only DNS and HTTPS/HTTP (platforms and webhook receivers)', () => {
+    const egress = field(policy, 'spec.egress') as Obj[];
+    expect(egress.map(ports).flat().sort()).toEqual(['TCP/443', 'TCP/53', 'TCP/80', 'UDP/53']);
+  });
+});
+
+describe.skipIf(!kustomizeWorks)('kubectl kustomize: the rules and the policies', () => {
+  const render = (dir: string): Obj[] => {
+    const result = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', timeout: 60_000 });
+    expect(result.status, result.stderr).toBe(0);
+    return parseAllDocuments(result.stdout).map((d) => d.toJS() as Obj);
+  };
+
+  it('rules: one PrometheusRule in the outpost namespace with the label kube-prometheus-stack selects by', () => {
+    const objects = render(RULES);
+    expect(objects.map((o) => o.kind)).toEqual(['PrometheusRule']);
+    expect(field(objects[0], 'metadata.namespace')).toBe('outpost');
+    expect(field(objects[0], 'metadata.labels.release')).toBe('kube-prometheus-stack');
+    expect((field(objects[0], 'spec.groups') as Obj[]).length).toBeGreaterThan(0);
+  });
+
+  it.each(OVERLAYS.map((o) => o.name))('%s: no PrometheusRule; a NetworkPolicy for its own pods; a ServiceMonitor kube-prometheus-stack selects', (name) => {
+    const objects = render(OVERLAYS.find((o) => o.name === name)!.dir);
+    expect(objects.filter((o) => o.kind === 'PrometheusRule')).toEqual([]);
+    const workload = objects.find((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+    const labels = field(workload, 'spec.template.metadata.labels') as Record<string, string>;
+    const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+    expect(policies).toHaveLength(1);
+    const selector = field(policies[0], 'spec.podSelector.matchLabels') as Record<string, string>;
+    expect(selects(selector, labels)).toBe(true);
+    expect(selector['app.kubernetes.io/instance']).toBe(`outpost-${name}`);
+    expect(field(objects.find((o) => o.kind === 'ServiceMonitor'), 'metadata.labels.release')).toBe('kube-prometheus-stack');
   });
 });
