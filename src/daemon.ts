@@ -12,6 +12,7 @@ import { loadSession, saveSession, type SavedSession } from './journey/session.j
 import { createScheduler, type Scheduler } from './schedule/scheduler.js';
 import { inShard } from './schedule/shard.js';
 import { createIncidentManager, type IncidentManager } from './incidents/manager.js';
+import { createDaemonImpact, reconfigureImpact } from './impact/wire.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
 import { createStateStore, type StateStore } from './state/store.js';
 import { startServer, type RunningServer } from './server/http.js';
@@ -50,6 +51,8 @@ export interface DaemonOptions {
   retryMinMs?: number;
   /** Collect prom-client's default process metrics (default true). */
   defaultMetrics?: boolean;
+  /** Impact accrues this many seconds per second (the demo's compressed replay); default 1. */
+  impactTimeScale?: number;
 }
 
 export interface Daemon {
@@ -97,7 +100,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const sessionStore: StateStore = createStateStore({ dir: config.stateDir, logger, metrics, fileName: 'sessions.json' });
   let saveSoon = () => {};
   const notifier: Notifier = createNotifier({ webhooks: config.webhooks, metrics, logger, version: VERSION, onChange: () => saveSoon() });
+  const impact = createDaemonImpact(config, metrics, opts.impactTimeScale);
   const incidents: IncidentManager = createIncidentManager({
+    impact,
     rules: config.incidents,
     location: config.location,
     metrics,
@@ -189,6 +194,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     config = c;
     monitor.setConfig(c);
     scheduler.setChecks(c.checks);
+    reconfigureImpact(impact, c);
     incidents.reconfigure(c.incidents, c.maintenance);
     notifier.reconfigure(c.webhooks);
     server.update(c.server);

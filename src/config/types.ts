@@ -3,6 +3,7 @@
  * so that the hot path of a run does no parsing.
  */
 import type { Template } from '../journey/template.js';
+import type { ImpactBucket } from '../impact/types.js';
 
 export type CheckType = 'login' | 'feed' | 'session' | 'http';
 
@@ -172,6 +173,8 @@ export interface CompiledConfig {
   endpoints: CompiledEndpoint[];
   checks: CompiledCheck[];
   maintenance: CompiledMaintenance[];
+  /** Priced parts of the groups (`impact`): src/impact/. */
+  impact: ImpactBucket[];
   /** Every secret value found in the config (passwords, tokens, substituted values): redacted everywhere. */
   secrets: string[];
 }

@@ -110,7 +110,16 @@ export function parseIncident(raw: unknown): Incident | null {
     for (const [g, list] of Object.entries(gr)) if (Array.isArray(list) && list.every(isReason)) out[g] = [...list];
     incident.groupReasons = out;
   }
+  const impact = parseImpact(raw['impact']);
+  if (impact) incident.impact = impact;
   return incident;
+}
+
+function parseImpact(raw: unknown): Incident['impact'] {
+  if (!isObject(raw)) return null;
+  const { unit, perMinute, estimated } = raw;
+  if (typeof unit !== 'string' || typeof perMinute !== 'number' || !isTime(estimated) || !Number.isFinite(perMinute)) return null;
+  return { unit, perMinute, estimated };
 }
 
 const EVENT_NAMES = new Set<string>(['incident.opened', 'incident.resolved', 'incident.reminder']);

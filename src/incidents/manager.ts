@@ -11,6 +11,7 @@ import { logoutSummary } from './describe.js';
 import { createDispatcher, type TimerHandle } from './dispatch.js';
 import { evaluate } from './engine.js';
 import { createMaintenance, type MaintenanceWindow } from './maintenance.js';
+import type { ImpactTracker } from '../impact/tracker.js';
 import { INCIDENT_SCOPES, type CheckView, type GroupView, type Incident, type IncidentEvent } from './types.js';
 
 export interface IncidentManagerOptions {
@@ -25,6 +26,10 @@ export interface IncidentManagerOptions {
   setTimer?: (fn: () => void, ms: number) => TimerHandle;
   /** How often maintenance windows are re-evaluated; 0 disables the timer (tests). Default 5 s. */
   maintenanceTickMs?: number;
+  /** Business impact accrued onto incidents and outpost_impact_estimated_total (src/impact/tracker.ts). */
+  impact?: ImpactTracker;
+  /** How often impact accrues between evaluations; 0 disables the timer (tests). Default 1 s. */
+  impactTickMs?: number;
 }
 
 /** A session rejected while logging in again worked (see run-check.ts). */
@@ -108,8 +113,9 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
       recordMaintenance(active);
       return;
     }
+    if (opts.impact) book = opts.impact.advance(book, t);
     const r = evaluate(book, { checks, groups, maintenance: active, now: t, location, rules });
-    book = r.book;
+    book = opts.impact ? opts.impact.observe(r.book, { checks, groupStates: r.groupStates, maintenance: active, events: r.events }) : r.book;
     groupStates = r.groupStates;
     for (const [name, state] of groupStates) {
       setGroupState(metrics, name, location, state);
@@ -142,6 +148,16 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
         }, tickMs)
       : undefined;
   tick?.unref();
+  const impactTickMs = opts.impactTickMs ?? 1000;
+  const impactTick =
+    opts.impact && impactTickMs > 0
+      ? setInterval(() => {
+          if (!checks || !opts.impact) return;
+          book = opts.impact.advance(book, now());
+          dispatcher.push([], book.open, lastActive);
+        }, impactTickMs)
+      : undefined;
+  impactTick?.unref();
 
   /** Recent forced logouts: which endpoints, when, and the incident that told the group's event. */
   const logouts: { key: string; group: string; at: number; told?: Incident }[] = [];
@@ -172,6 +188,7 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
         { at: e.recoveredAt, event: 'resolved', note: 'logging in again works' },
       ],
     };
+    if (opts.impact) incident.impact = opts.impact.base(incident);
     const entry: (typeof logouts)[number] = { key, group: e.group, at: e.at };
     logouts.push(entry);
     if (logouts.length > 1000) logouts.shift();
@@ -246,6 +263,7 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
     },
     close() {
       if (tick) clearInterval(tick);
+      if (impactTick) clearInterval(impactTick);
       dispatcher.close();
     },
   };
