@@ -63,7 +63,7 @@ export function createImpactTracker(opts: ImpactTrackerOptions): ImpactTracker {
   };
   const withImpact = (i: Incident, add: number): Incident => {
     const b = base(i);
-    if (!b) return i.impact ? { ...i, impact: null } : i;
+    if (!b) return i.impact === null ? i : { ...i, impact: null };
     const before = i.impact && i.impact.unit === b.unit ? i.impact.estimated : 0;
     return { ...i, impact: { ...b, estimated: before + add } };
   };
