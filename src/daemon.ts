@@ -13,6 +13,7 @@ import { createScheduler, type Scheduler } from './schedule/scheduler.js';
 import { inShard } from './schedule/shard.js';
 import { createIncidentManager, type IncidentManager } from './incidents/manager.js';
 import { createDaemonImpact, reconfigureImpact } from './impact/wire.js';
+import { openHistory } from './state/history-file.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
 import { createStateStore, type StateStore } from './state/store.js';
 import { startServer, type RunningServer } from './server/http.js';
@@ -100,9 +101,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const sessionStore: StateStore = createStateStore({ dir: config.stateDir, logger, metrics, fileName: 'sessions.json' });
   let saveSoon = () => {};
   const notifier: Notifier = createNotifier({ webhooks: config.webhooks, metrics, logger, version: VERSION, onChange: () => saveSoon() });
-  const impact = createDaemonImpact(config, metrics, opts.impactTimeScale);
+  const history = await openHistory(config.stateDir, logger, metrics);
+  const impact = createDaemonImpact(config, metrics, opts.impactTimeScale, history.recorder);
   const incidents: IncidentManager = createIncidentManager({
     impact,
+    history: history.recorder,
     rules: config.incidents,
     location: config.location,
     metrics,
@@ -254,6 +257,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       await notifier.drain(Math.min(grace, 5_000));
       incidents.close();
       await store.save(snapshot());
+      await history.save();
       await sessionStore.save(sessionsSnapshot());
       await server.close();
       logger.info('stopped');

@@ -40,6 +40,8 @@ export interface ImpactTrackerOptions {
   checkTypes: ReadonlyMap<string, CheckType>;
   location: string;
   counter?: ImpactCounter;
+  /** Told what each group accrued (for the daily history). */
+  onAccrued?: (group: string, unit: string, amount: number, t: number) => void;
   /** Accrue this many seconds per second (the demo's compressed replay counts in 5 March time); default 1. */
   timeScale?: number;
 }
@@ -79,6 +81,7 @@ export function createImpactTracker(opts: ImpactTrackerOptions): ImpactTracker {
         if (!a) continue;
         const labels = { group: b.group, unit: b.unit, location };
         opts.counter?.inc(labels, a);
+        opts.onAccrued?.(b.group, b.unit, a, t);
         counted.set(`${b.group}|${b.unit}`, labels);
       }
       if (amounts.size === 0) return book;

@@ -12,6 +12,7 @@ import { createDispatcher, type TimerHandle } from './dispatch.js';
 import { evaluate } from './engine.js';
 import { createMaintenance, type MaintenanceWindow } from './maintenance.js';
 import type { ImpactTracker } from '../impact/tracker.js';
+import type { HistoryRecorder } from '../state/history.js';
 import { INCIDENT_SCOPES, type CheckView, type GroupView, type Incident, type IncidentEvent } from './types.js';
 
 export interface IncidentManagerOptions {
@@ -30,6 +31,8 @@ export interface IncidentManagerOptions {
   impact?: ImpactTracker;
   /** How often impact accrues between evaluations; 0 disables the timer (tests). Default 1 s. */
   impactTickMs?: number;
+  /** Daily per-check time and resolved incidents for `outpost report` (src/state/history.ts). */
+  history?: HistoryRecorder;
 }
 
 /** A session rejected while logging in again worked (see run-check.ts). */
@@ -114,8 +117,10 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
       return;
     }
     if (opts.impact) book = opts.impact.advance(book, t);
+    opts.history?.advance(t);
     const r = evaluate(book, { checks, groups, maintenance: active, now: t, location, rules });
     book = opts.impact ? opts.impact.observe(r.book, { checks, groupStates: r.groupStates, maintenance: active, events: r.events }) : r.book;
+    opts.history?.observe(checks, active, r.events);
     groupStates = r.groupStates;
     for (const [name, state] of groupStates) {
       setGroupState(metrics, name, location, state);
@@ -150,10 +155,11 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
   tick?.unref();
   const impactTickMs = opts.impactTickMs ?? 1000;
   const impactTick =
-    opts.impact && impactTickMs > 0
+    (opts.impact || opts.history) && impactTickMs > 0
       ? setInterval(() => {
-          if (!checks || !opts.impact) return;
-          book = opts.impact.advance(book, now());
+          if (!checks) return;
+          if (opts.impact) book = opts.impact.advance(book, now());
+          opts.history?.advance(now());
           dispatcher.push([], book.open, lastActive);
         }, impactTickMs)
       : undefined;
@@ -200,6 +206,7 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
     if (silent) incident.timeline.push({ at: e.recoveredAt, event: 'not announced', note: silent });
     book = { open: book.open, recent: [incident, ...book.recent].slice(0, Math.max(0, rules.keepResolved)) };
     metrics.incidentsTotal.inc({ scope: 'check', reason: 'forced_logout' });
+    opts.history?.resolved(incident);
     logger?.info({ incident: incident.id, group: e.group, endpoint: e.endpoint, natural: e.natural, announced: !silent, why: silent }, 'users were logged out; logging in again works');
     if (!silent) {
       entry.told = incident;

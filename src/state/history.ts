@@ -41,6 +41,8 @@ export interface HistoryRecorder {
   advance(t: number): void;
   observe(checks: readonly CheckView[], maintenance: ReadonlySet<string>, events: readonly IncidentEvent[]): void;
   addImpact(group: string, unit: string, amount: number, t: number): void;
+  /** A resolved incident that no evaluation reported (a forced logout that logging in again ended). */
+  resolved(i: Incident): void;
   data(): HistoryData;
   restore(raw: unknown): void;
 }
@@ -105,14 +107,12 @@ export function createHistory(opts: { onChange?: () => void } = {}): HistoryReco
     },
     observe(checks, maintenance, events) {
       states = checks.map((c) => ({ id: c.id, state: c.state, reason: c.reason ?? c.lastResult?.reason ?? null, maintenance: maintenance.has(c.group) }));
-      let changed = false;
-      for (const e of events) {
-        if (e.event !== 'incident.resolved') continue;
-        h.incidents.push({ ...e.incident, timeline: [] });
-        changed = true;
-      }
+      for (const e of events) if (e.event === 'incident.resolved') this.resolved(e.incident);
+    },
+    resolved(i) {
+      h.incidents.push({ ...i, timeline: [] });
       if (h.incidents.length > MAX_INCIDENTS) h.incidents.splice(0, h.incidents.length - MAX_INCIDENTS);
-      if (changed) opts.onChange?.();
+      opts.onChange?.();
     },
     addImpact(group, unit, amount, t) {
       if (!(amount > 0)) return;
