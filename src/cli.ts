@@ -25,7 +25,7 @@ Commands:
 Options:
   --config PATH     configuration file (default config/outpost.yaml, env OUTPOST_CONFIG)
   --shard I/N       run only this shard's checks (env OUTPOST_SHARD)          [run]
-  --json            machine-readable output                                   [check, validate]
+  --json            machine-readable output                                   [check, validate, report]
   --host H --port P --seed N --scenario NAME|PATH --speed X --loop           [simulate]
   --duration SECONDS  stop after this long                                     [demo]
   --since WHEN --until WHEN  a date (2024-03-01) or a duration ago (30d)         [report]
