@@ -70,6 +70,16 @@ export function createImpactTracker(opts: ImpactTrackerOptions): ImpactTracker {
     return { ...i, impact: { ...b, estimated: before + add } };
   };
 
+  /** Every priced group's series exists from the start (at 0), so increase() sees its first accrual. */
+  const declare = (): void => {
+    for (const b of ledger.buckets()) {
+      const labels = { group: b.group, unit: b.unit, location };
+      opts.counter?.inc(labels, 0);
+      counted.set(`${b.group}|${b.unit}`, labels);
+    }
+  };
+  declare();
+
   // Resolved incidents keep what they had: an estimate is never changed after the fact.
   return {
     base,
@@ -114,6 +124,7 @@ export function createImpactTracker(opts: ImpactTrackerOptions): ImpactTracker {
         counted.delete(k);
       }
       location = loc;
+      declare();
     },
   };
 }
