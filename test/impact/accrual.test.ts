@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createIncidentManager } from '../../src/incidents/manager.js';
-import type { CheckView } from '../../src/incidents/types.js';
+import type { CheckView, IncidentEvent } from '../../src/incidents/types.js';
 import { compileImpact } from '../../src/impact/config.js';
 import { accrueBetween, factorAt } from '../../src/impact/profile.js';
 import { impactSchema } from '../../src/impact/schema.js';
@@ -18,16 +18,17 @@ const TYPES = new Map<string, CheckType>([
   ['facebook/web/api', 'http'],
 ]);
 
-function setup(impact: Record<string, unknown> = { perMinute: 1200, unit: 'USD' }, start = Date.UTC(2024, 2, 5, 15, 20)) {
+function setup(impact: Record<string, unknown> = { perMinute: 1200, unit: 'USD' }, start = Date.UTC(2024, 2, 5, 15, 20), remindEveryMs?: number) {
   const clock = fakeClock(start);
+  const sent: IncidentEvent[] = [];
   const metrics = createMetrics({ version: 'test' });
   const buckets = compileImpact({ facebook: { impact: impactSchema.parse(impact), endpoints: { web: {} } } });
   const tracker = createImpactTracker({ buckets, checkTypes: TYPES, location: 'eu-west', counter: metrics.impactEstimated });
   const mgr = createIncidentManager({
-    rules: { ...RULES, groupWaitMs: 0 },
+    rules: { ...RULES, groupWaitMs: 0, ...(remindEveryMs ? { remindEveryMs } : {}) },
     location: 'eu-west',
     metrics,
-    send: () => undefined,
+    send: (e) => sent.push(e),
     maintenance: [],
     now: clock.now,
     setTimer: clock.setTimer,
@@ -42,7 +43,7 @@ function setup(impact: Record<string, unknown> = { perMinute: 1200, unit: 'USD' 
       CHECKS.map((id) => view(id, given[id] ?? 'up', given[id] === 'down' ? 'feed_empty' : null, clock.now())),
       groups,
     );
-  return { clock, metrics, mgr, states };
+  return { clock, metrics, mgr, states, sent };
 }
 
 async function counter(metrics: Metrics): Promise<number> {
@@ -67,6 +68,24 @@ describe('impact accrual (injected clock)', () => {
     clock.advance(10 * MIN);
     states({});
     expect(await counter(metrics)).toBe(18_000); // healthy: nothing accrues
+  });
+
+  it('announcements, reminders and the resolution carry the estimate at their time', () => {
+    const { clock, sent, states } = setup(undefined, undefined, 30 * MIN);
+    const allDown = Object.fromEntries(CHECKS.map((id) => [id, 'down' as const]));
+    states(allDown);
+    clock.advance(29 * MIN);
+    states(allDown); // accrues up to now (the daemon does this every second)
+    clock.advance(1 * MIN); // the reminder at 30 min
+    clock.advance(20 * MIN);
+    states({});
+    const group = sent.filter((e) => e.incident.scope === 'group');
+    expect(group.map((e) => [e.event, e.incident.impact?.estimated])).toEqual([
+      ['incident.opened', 0],
+      ['incident.reminder', 29 * 1200],
+      ['incident.resolved', 50 * 1200],
+    ]);
+    expect(group[2]!.incident.impact).toEqual({ unit: 'USD', perMinute: 1200, estimated: 60_000 });
   });
 
   it('a check down counts by its type: feed fully, a generic http check half', async () => {
