@@ -3,7 +3,10 @@
  * seconds; increase() of the counter over the incident matches the incident's `estimated` (within
  * what one scrape interval accrues), and `outpost report --prometheus` reads the same figure.
  */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/incidents/types.js';
@@ -19,10 +22,12 @@ describe.skipIf(!PROMETHEUS_BIN)('impact counter on a real Prometheus', () => {
   let target: Server;
   let d: TestDaemon | undefined;
   let prom: PrometheusHandle | undefined;
+  let dir: string | undefined;
   afterAll(async () => {
     await prom?.stop();
     await d?.stop();
     await new Promise((r) => target?.close(r));
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it("increase() over the incident equals the incident's estimated impact", async () => {
@@ -32,13 +37,15 @@ describe.skipIf(!PROMETHEUS_BIN)('impact counter on a real Prometheus', () => {
     });
     await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
+    dir = await mkdtemp(join(tmpdir(), 'outpost-impact-'));
     d = await startTestDaemon({
       location: 'test',
+      stateDir: dir,
       listen: '127.0.0.1:0',
       defaults: { interval: '1s', timeout: '900ms', retries: 0, failureThreshold: 1, successThreshold: 1 },
       incidents: { groupWait: '0s' },
       groups: { shop: { impact: { perMinute: PER_MINUTE, unit: 'USD' }, endpoints: { web: { baseUrl: base, checks: { home: { type: 'http', steps: [{ path: '/' }] } } } } } },
-    });
+    }, { dir });
     const daemon = d;
     prom = await startPrometheus({ scrapeTargets: [new URL(daemon.url).host], scrapeInterval: '1s' });
     const p = prom;
@@ -74,5 +81,15 @@ describe.skipIf(!PROMETHEUS_BIN)('impact counter on a real Prometheus', () => {
     expect(Math.abs(shop.impact[0]!.estimated - estimated)).toBeLessThanOrEqual(100);
     expect(shop.checks[0]!.downSeconds).toBeGreaterThan(0);
     expect(shop.checks[0]!.downByReason).toHaveProperty('http_5xx');
+
+    // Stopped, the daemon leaves its history: `outpost report` from the state directory says the same.
+    await daemon.daemon.stop();
+    expect(await readdir(dir)).toContain('history.json');
+    const fromState = await runCli(['report', '--config', daemon.configPath, '--since', '1h', '--json'], { env: cleanEnv() });
+    expect(fromState.stderr).toBe('');
+    const saved = (JSON.parse(fromState.stdout) as Report).groups.find((g) => g.name === 'shop')!;
+    expect(saved.incidents).toBe(1);
+    expect(saved.impact).toEqual([{ unit: 'USD', estimated: Math.round(estimated * 100) / 100 }]);
+    expect(saved.checks[0]!.downByReason.http_5xx).toBeGreaterThan(3);
   }, 60_000);
 });
