@@ -33,6 +33,8 @@ export interface ImpactTracker {
   /** The impact an incident that accrued nothing carries (null when none of its groups is priced). */
   base(i: Pick<Incident, 'scope' | 'group' | 'endpoint' | 'groups'>): IncidentImpact | null;
   configure(buckets: readonly ImpactBucket[], checkTypes: ReadonlyMap<string, CheckType>, location: string): void;
+  /** Whether any group is priced (else there is nothing to accrue between evaluations). */
+  priced(): boolean;
 }
 
 export interface ImpactTrackerOptions {
@@ -83,6 +85,7 @@ export function createImpactTracker(opts: ImpactTrackerOptions): ImpactTracker {
   // Resolved incidents keep what they had: an estimate is never changed after the fact.
   return {
     base,
+    priced: () => ledger.buckets().length > 0,
     advance(book, t) {
       const amounts = ledger.advance(t);
       if (scale !== 1) for (const [k, a] of amounts) amounts.set(k, a * scale);

@@ -158,8 +158,9 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
     (opts.impact || opts.history) && impactTickMs > 0
       ? setInterval(() => {
           if (!checks) return;
-          if (opts.impact) book = opts.impact.advance(book, now());
           opts.history?.advance(now());
+          if (!opts.impact?.priced()) return;
+          book = opts.impact.advance(book, now());
           dispatcher.push([], book.open, lastActive);
         }, impactTickMs)
       : undefined;
