@@ -17,8 +17,6 @@ import type { CliValues } from '../cli.js';
 import { formatAmount, impactWords } from '../impact/format.js';
 
 export const DEMO_SPEED = 2.5;
-/** The march-5 scenario tells 5 March's two hours in 160 s at speed 1: impact is counted in 5 March time. */
-export const MARCH5_COMPRESSION = 45;
 const SECRET = 'demo-webhook-secret';
 
 export async function demoCommand(values: CliValues): Promise<number> {
@@ -116,3 +114,6 @@ function replayCost(received: readonly ReceivedNotification[]): string | null {
   const impact = last?.body.incident?.impact;
   return impact ? formatAmount(impact.estimated, impact.unit) : null;
 }
+
+/** The march-5 scenario tells 5 March's two hours in 160 s at speed 1: impact is counted in 5 March time. */
+const MARCH5_COMPRESSION = 45;

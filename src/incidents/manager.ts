@@ -270,8 +270,8 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
       if (checks) run();
     },
     close() {
-      if (tick) clearInterval(tick);
       if (impactTick) clearInterval(impactTick);
+      if (tick) clearInterval(tick);
       dispatcher.close();
     },
   };
