@@ -1,10 +1,10 @@
 /**
  * `outpost report`'s figures for a period, from the history the daemon keeps (src/state/history.ts).
  * Pure. Per check: availability (time up or degraded over time observed, maintenance excluded),
- * incidents, time down by reason, the longest incident. Per group: the same over its checks, where
- * incidents are the separate periods during which any incident of the group was open (one event
- * counts once however many checks it took down), each period's downtime counted under its cause,
- * and the impact the group accrued. Days are UTC days: a day counts when it overlaps the period.
+ * incidents, time down by reason, the longest incident. Per group: availability over all its
+ * checks' time; time down (by reason) that of its longest-down check, day by day; incidents the
+ * separate periods during which any incident of the group was open (one event counts once however
+ * many checks it took down), the longest of them; and the impact the group accrued. Days are UTC days: a day counts when it overlaps the period.
  */
 import type { Incident } from '../incidents/types.js';
 import type { Reason } from '../reasons.js';
@@ -73,24 +73,26 @@ export function buildReport(h: HistoryData, since: number, until: number, source
     const checks = ids.map((id) => checkReport(h, days, id, incidents.filter((i) => i.scope === 'check' && `${i.group}/${i.endpoint}/${i.check}` === id)));
     let ok = 0;
     let total = 0;
+    const downByReason: Partial<Record<Reason, number>> = {};
     const daily = days.map((date) => {
       let dOk = 0;
       let dTotal = 0;
       let down = 0;
+      const reasons: Partial<Record<Reason, number>> = {};
       for (const id of ids) {
         const c = h.days[date]?.checks[id];
         if (!c) continue;
         dOk += c.up + c.degraded;
         dTotal += c.up + c.degraded + c.down;
         down = Math.max(down, c.down);
+        for (const [r, sec] of Object.entries(c.reasons) as [Reason, number][]) reasons[r] = Math.max(reasons[r] ?? 0, sec);
       }
+      for (const [r, sec] of Object.entries(reasons) as [Reason, number][]) downByReason[r] = round((downByReason[r] ?? 0) + sec);
       ok += dOk;
       total += dTotal;
       return { date, availability: dTotal > 0 ? pct(dOk, dTotal) : null, downSeconds: down };
     });
     const periods = mergePeriods(incidents.filter((i) => i.groups.includes(name)));
-    const downByReason: Partial<Record<Reason, number>> = {};
-    for (const p of periods) downByReason[p.cause] = (downByReason[p.cause] ?? 0) + p.seconds;
     const impact = new Map<string, number>();
     for (const d of days) {
       for (const [k, v] of Object.entries(h.days[d]?.impact ?? {})) {
@@ -103,7 +105,7 @@ export function buildReport(h: HistoryData, since: number, until: number, source
       name,
       availability: total > 0 ? pct(ok, total) : null,
       incidents: periods.length,
-      downSeconds: periods.reduce((s, p) => s + p.seconds, 0),
+      downSeconds: round(daily.reduce((sum, d) => sum + d.downSeconds, 0)),
       downByReason,
       longestIncident: longest ? { seconds: longest.seconds, startedAt: new Date(longest.start).toISOString(), summary: longest.summary } : null,
       impact: [...impact].map(([unit, estimated]) => ({ unit, estimated: round(estimated) })),
@@ -148,18 +150,18 @@ function span(i: Incident): number {
   return Math.round(((i.resolvedAt ?? i.startedAt) - i.startedAt) / 1000);
 }
 
-/** Overlapping incidents as one period each, under the cause of the earliest (widest first on ties). */
-function mergePeriods(list: readonly Incident[]): { start: number; end: number; seconds: number; cause: Reason; summary: string }[] {
+/** Overlapping incidents as one period each, told by the widest incident in it (the earliest if none is multi-platform). */
+function mergePeriods(list: readonly Incident[]): { start: number; end: number; seconds: number; summary: string }[] {
   const WIDTH = { multi_platform: 0, group: 1, check: 2 } as const;
   const sorted = [...list].sort((a, b) => a.startedAt - b.startedAt || WIDTH[a.scope] - WIDTH[b.scope]);
-  const out: { start: number; end: number; seconds: number; cause: Reason; summary: string }[] = [];
+  const out: { start: number; end: number; seconds: number; summary: string }[] = [];
   for (const i of sorted) {
     const end = i.resolvedAt ?? i.startedAt;
     const last = out.at(-1);
     if (last && i.startedAt <= last.end) {
       last.end = Math.max(last.end, end);
       if (WIDTH[i.scope] === 0) last.summary = i.summary;
-    } else out.push({ start: i.startedAt, end, seconds: 0, cause: i.reasons[0] ?? i.reason, summary: i.summary });
+    } else out.push({ start: i.startedAt, end, seconds: 0, summary: i.summary });
   }
   for (const p of out) p.seconds = Math.round((p.end - p.start) / 1000);
   return out;

@@ -106,7 +106,7 @@ ${chart(r)}
 <tbody>
 ${rows || '<tr><td colspan="7">Nothing recorded in this period.</td></tr>'}
 </tbody></table>
-<p class="note">Availability: time up or degraded over time observed, maintenance excluded. Incidents of a platform: separate periods with any of its incidents open. Impact: docs/impact.md.</p>
+<p class="note">Availability: time up or degraded over time observed, maintenance excluded. A platform's time down: its longest-down check's, day by day. Incidents of a platform: separate periods with any of its incidents open. Impact: docs/impact.md.</p>
 </body></html>
 `;
 }

@@ -108,7 +108,8 @@ describe('outpost report', () => {
       ['facebook/web/session', 98.81, 1, { forced_logout: 7200 }],
     ]);
     const ig = report.groups.find((g) => g.name === 'instagram')!;
-    expect([ig.incidents, ig.downSeconds, ig.checks[0]!.downByReason]).toEqual([1, 7200, { feed_stale: 5400 }]);
+    // Its own check was down 90 min; the event it was part of lasted 2 h.
+    expect([ig.incidents, ig.downSeconds, ig.downByReason, ig.longestIncident?.seconds]).toEqual([1, 5400, { feed_stale: 5400 }, 7200]);
     expect(report.totalImpact).toEqual([{ unit: 'USD', estimated: 198_000 }]);
     expect(fb.daily.find((d) => d.date === '2024-03-05')!.downSeconds).toBe(7200);
   });
