@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<(values: CliValues) => Promise<numb
   validate: async () => (await import('./commands/validate.js')).validateCommand,
   simulate: async () => (await import('./commands/simulate.js')).simulateCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
+  report: async () => (await import('./commands/report.js')).reportCommand,
 };
 
 const USAGE = `Usage: outpost <command> [options]
@@ -19,14 +20,17 @@ Commands:
   validate   validate the configuration (exit 0 valid, 2 invalid: every error as path: message)
   simulate   the built-in platform simulator (Facebook-, Instagram- and Threads-style)
   demo       the simulator replaying the 5 March 2024 outage, the daemon and a webhook sink
+  report     availability, incidents and estimated impact over a period (default the last 30 days)
 
 Options:
   --config PATH     configuration file (default config/outpost.yaml, env OUTPOST_CONFIG)
   --shard I/N       run only this shard's checks (env OUTPOST_SHARD)          [run]
-  --json            machine-readable output                                   [check, validate]
+  --json            machine-readable output                                   [check, validate, report]
   --host H --port P --seed N --scenario NAME|PATH --speed X --loop           [simulate]
   --duration SECONDS  stop after this long                                     [demo]
   -v, --version     print the version and exit
+  --since WHEN --until WHEN  a date (2024-03-01) or a duration ago (30d)         [report]
+  --format table|json|html --prometheus URL (read Prometheus instead)          [report]
   -h, --help        this help
 `;
 
@@ -41,6 +45,10 @@ export const OPTIONS = {
   speed: { type: 'string' },
   loop: { type: 'boolean' },
   duration: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  format: { type: 'string' },
+  prometheus: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;

@@ -12,6 +12,8 @@ import { loadSession, saveSession, type SavedSession } from './journey/session.j
 import { createScheduler, type Scheduler } from './schedule/scheduler.js';
 import { inShard } from './schedule/shard.js';
 import { createIncidentManager, type IncidentManager } from './incidents/manager.js';
+import { createDaemonImpact, reconfigureImpact } from './impact/wire.js';
+import { openHistory } from './state/history-file.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
 import { createStateStore, type StateStore } from './state/store.js';
 import { startServer, type RunningServer } from './server/http.js';
@@ -36,6 +38,8 @@ export interface DaemonOptions {
   retryMinMs?: number;
   /** Collect prom-client's default process metrics (default true). */
   defaultMetrics?: boolean;
+  /** Impact accrues this many seconds per second (the demo's compressed replay); default 1. */
+  impactTimeScale?: number;
 }
 
 export interface Daemon {
@@ -83,7 +87,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const sessionStore: StateStore = createStateStore({ dir: config.stateDir, logger, metrics, fileName: 'sessions.json' });
   let saveSoon = () => {};
   const notifier: Notifier = createNotifier({ webhooks: config.webhooks, metrics, logger, version: VERSION, onChange: () => saveSoon() });
+  const history = await openHistory(config.stateDir, logger, metrics);
+  const impact = createDaemonImpact(config, metrics, opts.impactTimeScale, history.recorder);
   const incidents: IncidentManager = createIncidentManager({
+    impact,
+    history: history.recorder,
     rules: config.incidents,
     location: config.location,
     metrics,
@@ -175,6 +183,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     config = c;
     monitor.setConfig(c);
     scheduler.setChecks(c.checks);
+    reconfigureImpact(impact, c);
     incidents.reconfigure(c.incidents, c.maintenance);
     notifier.reconfigure(c.webhooks);
     server.update(c.server);
@@ -234,6 +243,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       await notifier.drain(Math.min(grace, 5_000));
       incidents.close();
       await store.save(snapshot());
+      await history.save();
       await sessionStore.save(sessionsSnapshot());
       await server.close();
       logger.info('stopped');

@@ -14,6 +14,7 @@ import { watchTransitions } from '../demo/timeline.js';
 import { createRedactor } from '../redact.js';
 import { createLogger } from '../log.js';
 import type { CliValues } from '../cli.js';
+import { formatAmount, impactWords } from '../impact/format.js';
 
 const DEMO_SPEED = 2.5;
 const SECRET = 'demo-webhook-secret';
@@ -51,6 +52,7 @@ export async function demoCommand(values: CliValues): Promise<number> {
       configPath: values.config ?? 'config/demo.yaml',
       env,
       retryMinMs: 100,
+      ...((values.scenario ?? 'march-5') === 'march-5' ? { impactTimeScale: MARCH5_COMPRESSION * speed } : {}),
       logger: createLogger({ level: 'warn', redactor: createRedactor() }),
     });
   } catch (err) {
@@ -93,11 +95,25 @@ Timeline (one line per change; Ctrl-C to stop${duration ? `, or after ${duration
   const opened = sink.received.filter((n) => n.event === 'incident.opened').length;
   const resolved = sink.received.filter((n) => n.event === 'incident.resolved').length;
   process.stdout.write(`\nDemo over: ${sink.received.length} notifications received (${opened} opened, ${resolved} resolved).\n`);
+  const cost = replayCost(sink.received);
+  if (cost) process.stdout.write(`The 5 March replay cost ≈ ${cost} (the impact figures of the demo config, counted in 5 March time: docs/impact.md).\n`);
   return 0;
 }
 
 function formatNotification(n: ReceivedNotification): string {
   const i = n.body.incident ?? {};
   const sig = n.signatureValid === null ? '' : n.signatureValid ? ' [signature ok]' : ' [BAD SIGNATURE]';
-  return `WEBHOOK    ${n.event} (${i.scope}) ${i.summary ?? ''}${sig}`;
+  const cost = impactWords(i.impact, n.event === 'incident.resolved');
+  return `WEBHOOK    ${n.event} (${i.scope}) ${i.summary ?? ''}${cost ? `; ${cost}` : ''}${sig}`;
 }
+
+/** The cost the last resolved event told (the multi-platform one when there is one): "$220,500". */
+function replayCost(received: readonly ReceivedNotification[]): string | null {
+  const told = received.filter((n) => n.event === 'incident.resolved' && n.body.incident?.impact);
+  const last = told.filter((n) => n.body.incident?.scope === 'multi_platform').at(-1) ?? told.at(-1);
+  const impact = last?.body.incident?.impact;
+  return impact ? formatAmount(impact.estimated, impact.unit) : null;
+}
+
+/** The march-5 scenario tells 5 March's two hours in 160 s at speed 1: impact is counted in 5 March time. */
+const MARCH5_COMPRESSION = 45;

@@ -3,6 +3,7 @@
  * compiled, templates compiled, URLs resolved. Semantic errors (a feed without a path, a login
  * check on an endpoint without auth, a bad cron) are reported with their path like schema errors.
  */
+import { compileImpact } from '../impact/config.js';
 import { createHash } from 'node:crypto';
 import { Secret } from 'otpauth';
 import type { RawCheck, RawConfig, RawEndpoint } from './schema.js';
@@ -154,6 +155,7 @@ export function compileConfig(raw: RawConfig, env: NodeJS.ProcessEnv = process.e
       endpoints,
       checks,
       maintenance,
+      impact: compileImpact(raw.groups),
       secrets: [...secrets].sort((a, b) => b.length - a.length),
     },
   };

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parseDuration, parseSize } from './units.js';
 import { WEBHOOK_FORMATS } from './types.js';
+import { impactSchema } from '../impact/schema.js';
 
 const NAME = /^[a-z0-9_-]+$/;
 const name = (what: string) => z.string().regex(NAME, `${what} must match [a-z0-9_-]+`);
@@ -185,6 +186,8 @@ const endpointSchema = z
     headers: stringMap.optional(),
     tls: tlsSchema.optional(),
     auth: authSchema.optional(),
+    /** This endpoint's own business impact (docs/impact.md), instead of the group's. */
+    impact: impactSchema.optional(),
     checks: z.record(name('check name'), checkSchema).refine((c) => Object.keys(c).length > 0, 'an endpoint needs at least one check'),
   })
   .strict();
@@ -212,6 +215,8 @@ const groupSchema = z
   .object({
     markers: markersSchema.optional(),
     maintenance: z.array(maintenanceSchema).optional(),
+    /** What an impaired minute of this platform costs (docs/impact.md). */
+    impact: impactSchema.optional(),
     endpoints: z.record(name('endpoint name'), endpointSchema).refine((e) => Object.keys(e).length > 0, 'a group needs at least one endpoint'),
   })
   .strict();

@@ -4,6 +4,7 @@
  */
 import type { Template } from '../journey/template.js';
 import type { MessageTemplate } from '../notify/message-template.js';
+import type { ImpactBucket } from '../impact/types.js';
 
 export type CheckType = 'login' | 'feed' | 'session' | 'http';
 
@@ -184,6 +185,8 @@ export interface CompiledConfig {
   endpoints: CompiledEndpoint[];
   checks: CompiledCheck[];
   maintenance: CompiledMaintenance[];
+  /** Priced parts of the groups (`impact`): src/impact/. */
+  impact: ImpactBucket[];
   /** Every secret value found in the config (passwords, tokens, substituted values): redacted everywhere. */
   secrets: string[];
 }

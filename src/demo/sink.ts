@@ -10,7 +10,9 @@ export interface ReceivedNotification {
   event: string;
   deliveryId: string;
   signatureValid: boolean | null;
-  body: { incident?: { scope?: string; summary?: string; reason?: string; id?: string; groups?: string[] } } & Record<string, unknown>;
+  body: {
+    incident?: { scope?: string; summary?: string; reason?: string; id?: string; groups?: string[]; impact?: { unit: string; perMinute: number; estimated: number } | null };
+  } & Record<string, unknown>;
 }
 
 export interface WebhookSink {

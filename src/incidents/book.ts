@@ -59,7 +59,7 @@ export function restoreBook(data: unknown, keepResolved = Infinity): IncidentBoo
 }
 
 /** A well-formed incident rebuilt from unknown data, or null. */
-function parseIncident(raw: unknown): Incident | null {
+export function parseIncident(raw: unknown): Incident | null {
   if (!isObject(raw)) return null;
   const { id, scope, status, group, endpoint, check, groups, reason, reasons, summary, location, startedAt, resolvedAt, lastResult, timeline, inMaintenance, partOf } = raw;
   if (typeof id !== 'string' || !/^[0-9a-f]{1,64}$/.test(id)) return null;
@@ -110,7 +110,16 @@ function parseIncident(raw: unknown): Incident | null {
     for (const [g, list] of Object.entries(gr)) if (Array.isArray(list) && list.every(isReason)) out[g] = [...list];
     incident.groupReasons = out;
   }
+  const impact = parseImpact(raw['impact']);
+  if (impact) incident.impact = impact;
   return incident;
+}
+
+function parseImpact(raw: unknown): Incident['impact'] {
+  if (!isObject(raw)) return null;
+  const { unit, perMinute, estimated } = raw;
+  if (typeof unit !== 'string' || typeof perMinute !== 'number' || !isTime(estimated) || !Number.isFinite(perMinute)) return null;
+  return { unit, perMinute, estimated };
 }
 
 const EVENT_NAMES = new Set<string>(['incident.opened', 'incident.resolved', 'incident.reminder']);

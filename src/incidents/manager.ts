@@ -11,6 +11,8 @@ import { logoutSummary } from './summary.js';
 import { createPager, type TimerHandle } from './paging.js';
 import { evaluate } from './engine.js';
 import { createMaintenance, type MaintenanceWindow } from './maintenance.js';
+import type { ImpactTracker } from '../impact/tracker.js';
+import type { HistoryRecorder } from '../state/history.js';
 import { INCIDENT_SCOPES, type CheckView, type GroupView, type Incident, type IncidentEvent } from './types.js';
 
 export interface IncidentManagerOptions {
@@ -25,6 +27,12 @@ export interface IncidentManagerOptions {
   setTimer?: (fn: () => void, ms: number) => TimerHandle;
   /** How often maintenance windows are re-evaluated; 0 disables the timer (tests). Default 5 s. */
   maintenanceTickMs?: number;
+  /** Business impact accrued onto incidents and outpost_impact_estimated_total (src/impact/tracker.ts). */
+  impact?: ImpactTracker;
+  /** How often impact accrues between evaluations; 0 disables the timer (tests). Default 1 s. */
+  impactTickMs?: number;
+  /** Daily per-check time and resolved incidents for `outpost report` (src/state/history.ts). */
+  history?: HistoryRecorder;
 }
 
 /** A session rejected while logging in again worked (see run-check.ts). */
@@ -108,8 +116,11 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
       recordMaintenance(active);
       return;
     }
+    if (opts.impact) book = opts.impact.advance(book, t);
+    opts.history?.advance(t);
     const r = evaluate(book, { checks, groups, maintenance: active, now: t, location, rules });
-    book = r.book;
+    book = opts.impact ? opts.impact.observe(r.book, { checks, groupStates: r.groupStates, maintenance: active, events: r.events }) : r.book;
+    opts.history?.observe(checks, active, r.events);
     groupStates = r.groupStates;
     for (const [name, state] of groupStates) {
       setGroupState(metrics, name, location, state);
@@ -142,6 +153,18 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
         }, tickMs)
       : undefined;
   tick?.unref();
+  const impactTickMs = opts.impactTickMs ?? 1000;
+  const impactTick =
+    (opts.impact || opts.history) && impactTickMs > 0
+      ? setInterval(() => {
+          if (!checks) return;
+          opts.history?.advance(now());
+          if (!opts.impact?.priced()) return;
+          book = opts.impact.advance(book, now());
+          pager.push([], book.open, lastActive);
+        }, impactTickMs)
+      : undefined;
+  impactTick?.unref();
 
   /** Recent forced logouts: which endpoints, when, and the incident that told the group's event. */
   const logouts: { key: string; group: string; at: number; told?: Incident }[] = [];
@@ -172,6 +195,7 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
         { at: e.recoveredAt, event: 'resolved', note: 'logging in again works' },
       ],
     };
+    if (opts.impact) incident.impact = opts.impact.base(incident);
     const entry: (typeof logouts)[number] = { key, group: e.group, at: e.at };
     logouts.push(entry);
     if (logouts.length > 1000) logouts.shift();
@@ -183,6 +207,7 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
     if (silent) incident.timeline.push({ at: e.recoveredAt, event: 'not announced', note: silent });
     book = { open: book.open, recent: [incident, ...book.recent].slice(0, Math.max(0, rules.keepResolved)) };
     metrics.incidentsTotal.inc({ scope: 'check', reason: 'forced_logout' });
+    opts.history?.resolved(incident);
     logger?.info({ incident: incident.id, group: e.group, endpoint: e.endpoint, natural: e.natural, announced: !silent, why: silent }, 'users were logged out; logging in again works');
     if (!silent) {
       entry.told = incident;
@@ -246,6 +271,7 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
       if (checks) run();
     },
     close() {
+      if (impactTick) clearInterval(impactTick);
       if (tick) clearInterval(tick);
       pager.close();
     },

@@ -1,6 +1,7 @@
 /** Incidents as the engine keeps them and the notifier, the API and the state file see them. */
 import type { Reason } from '../reasons.js';
 import type { CheckState, RunSummary } from '../state/check-state.js';
+import type { IncidentImpact } from '../impact/types.js';
 
 /** How wide an incident is (docs/incidents.md): one check, one platform, or several platforms at once. */
 export const INCIDENT_SCOPES = ['check', 'group', 'multi_platform'] as const;
@@ -52,6 +53,8 @@ export interface Incident {
   partOf?: string;
   /** multi_platform: each platform's reasons so far, for the summary. */
   groupReasons?: Record<string, Reason[]>;
+  /** Estimated business impact so far (docs/impact.md); null or absent when none of its groups has `impact`. */
+  impact?: IncidentImpact | null;
 }
 
 export interface IncidentEvent {

@@ -40,6 +40,7 @@ export interface Metrics {
   configReloadTimestamp: Gauge<string>;
   buildInfo: Gauge<'version' | 'node_version' | 'shard'>;
   stateWriteFailures: Counter<string>;
+  impactEstimated: Counter<'group' | 'unit' | 'location'>;
 }
 
 export interface MetricsOptions {
@@ -97,6 +98,12 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     configReloadTimestamp: new Gauge({ name: 'outpost_config_last_reload_success_timestamp_seconds', help: 'When the configuration was last loaded successfully.', registers: r }),
     buildInfo: new Gauge({ name: 'outpost_build_info', help: 'Build information (1).', labelNames: opts.shard ? ['version', 'node_version', 'shard'] : ['version', 'node_version'], registers: r }),
     stateWriteFailures: new Counter({ name: 'outpost_state_write_failures_total', help: 'Failed writes of the state file (disk full, read-only…).', registers: r }),
+    impactEstimated: new Counter({
+      name: 'outpost_impact_estimated_total',
+      help: 'Estimated business impact accrued while the group is impaired, in the unit of its `impact` config (docs/impact.md).',
+      labelNames: ['group', 'unit', 'location'],
+      registers: r,
+    }),
   };
   m.buildInfo.set(opts.shard ? { version: opts.version, node_version: process.version, shard: opts.shard } : { version: opts.version, node_version: process.version }, 1);
   m.checksInFlight.set(0);

@@ -4,6 +4,8 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Incident, IncidentEvent } from '../incidents/types.js';
+import { impactWords, payloadImpact } from '../impact/format.js';
+import type { IncidentImpact } from '../impact/types.js';
 
 export interface JsonBody {
   version: '1';
@@ -26,6 +28,8 @@ export interface JsonBody {
     resolvedAt: string | null;
     durationSeconds: number;
     lastResult: Incident['lastResult'];
+    /** Null when none of the incident's groups has `impact` (docs/impact.md). */
+    impact: IncidentImpact | null;
   };
 }
 
@@ -60,6 +64,7 @@ export function buildJsonBody(e: IncidentEvent, deliveryId: string, sentAt: Date
       resolvedAt: i.resolvedAt === null ? null : new Date(i.resolvedAt).toISOString(),
       durationSeconds: Math.round(durationMs(e) / 1000),
       lastResult: i.lastResult ? { httpStatus: i.lastResult.httpStatus, durationMs: i.lastResult.durationMs, error: i.lastResult.error } : null,
+      impact: payloadImpact(i.impact),
     },
   };
 }
@@ -102,13 +107,15 @@ export function buildSlackBody(e: IncidentEvent): { text: string } {
   const reasons = (i.reasons.length > 0 ? i.reasons : [i.reason]).map((r) => `\`${r}\``).join(' → ');
   const what = `${SCOPE_TEXT[i.scope]} ${subject(i)}: ${i.summary} (${reasons}, from ${i.location})`;
   const lasted = humanDuration(durationMs(e));
+  const cost = impactWords(i.impact, e.event === 'incident.resolved');
+  const soFar = cost ? `; ${cost}` : '';
   switch (e.event) {
     case 'incident.opened':
-      return { text: `🔴 OPENED ${what}` };
+      return { text: `🔴 OPENED ${what}${soFar}` };
     case 'incident.resolved':
-      return { text: `✅ RESOLVED ${what} after ${lasted}` };
+      return { text: `✅ RESOLVED ${what} after ${lasted}${cost ? `; ${cost} over ${lasted}` : ''}` };
     case 'incident.reminder':
-      return { text: `⏰ STILL OPEN ${what} for ${lasted}` };
+      return { text: `⏰ STILL OPEN ${what} for ${lasted}${soFar}` };
   }
 }
 

@@ -7,6 +7,7 @@
  * come from the closed sets below, never from input.
  */
 import type { StatusDoc } from './status.js';
+import { impactWords } from '../impact/format.js';
 import type { Incident } from '../incidents/types.js';
 import { REASON_TEXT, type Reason } from '../reasons.js';
 import type { CheckState } from '../state/check-state.js';
@@ -139,11 +140,12 @@ function incidentItem(i: Incident, now: number, parts: readonly Incident[] = [])
   const end = i.resolvedAt ?? now;
   const when = i.resolvedAt === null ? `since ${timeTag(i.startedAt)} · open for ${e(formatDuration(end - i.startedAt))}` : `${timeTag(i.startedAt)} · lasted ${e(formatDuration(end - i.startedAt))}`;
   const reasons = i.reasons.length > 1 ? i.reasons.join(' → ') : reasonWords(i.reason);
+  const cost = impactWords(i.impact, i.resolvedAt !== null);
   const inner = parts.length
     ? `\n<div class="parts"><div class="meta">${parts.length} part${parts.length === 1 ? '' : 's'} of this event:</div><ul>${sortIncidents(parts).map((p) => incidentItem(p, now)).join('\n')}</ul></div>`
     : '';
   return `<li class="incident" data-scope="${e(i.scope)}" data-reason="${e(i.reason)}"><strong>${e(i.summary)}</strong>
-<div class="meta">${e(reasons)} · ${e(incidentSubject(i))} · ${when}</div>${inner}</li>`;
+<div class="meta">${e(reasons)} · ${e(incidentSubject(i))} · ${when}${cost ? ` · <span class="impact">${e(cost)}</span>` : ''}</div>${inner}</li>`;
 }
 
 /** One event, one entry: incidents that are part of a listed multi-platform incident go under it. */

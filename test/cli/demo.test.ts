@@ -33,7 +33,11 @@ describe('outpost demo', () => {
     expect(out).toMatch(/CHECK +DOWN instagram\/mobile-api\/feed +feed_stale/);
     expect(out).toMatch(/CHECK +DOWN threads\/web\/feed +error_page/);
     expect(out).toMatch(/WEBHOOK +incident\.opened \(multi_platform\) 3 platforms down at once.*\[signature ok\]/);
-    expect(out).toMatch(/WEBHOOK +incident\.resolved \(multi_platform\)/);
+    expect(out).toMatch(/WEBHOOK +incident\.resolved \(multi_platform\).*; cost ≈ \$[\d,]+/);
+    // config/demo.yaml prices the platforms; the replay is counted in 5 March time (about 2 h of Facebook at $1,200/min).
+    const cost = Number(/The 5 March replay cost ≈ \$([\d,]+)/.exec(out)?.[1]?.replace(/,/g, ''));
+    expect(cost).toBeGreaterThan(100_000);
+    expect(cost).toBeLessThan(400_000);
     expect(out.match(/WEBHOOK +incident\.opened/g)).toHaveLength(1);
     expect(out).toContain('Demo over: 2 notifications received (1 opened, 1 resolved).');
   }, 90_000);

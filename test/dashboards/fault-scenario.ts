@@ -72,6 +72,8 @@ export function faultSeries(): { series: string; values: string }[] {
     { series: 'outpost_incidents_open{scope="multi_platform"}', values: flat(0) },
     { series: 'outpost_incidents_total{scope="check",reason="forced_logout"}', values: `_x41 1x117` },
     { series: 'outpost_config_last_reload_successful', values: flat(1) },
+    // facebook's impact (1200 USD a minute, 300 a sample) accrues while its group is down in eu-west.
+    { series: 'outpost_impact_estimated_total{group="facebook",unit="USD",location="eu-west"}', values: '0x39 300+300x59 18000x59' },
     ...histogram('outpost_scheduler_lag_seconds', '', 2),
   ];
 }

@@ -4,6 +4,7 @@
  * locations agree.
  */
 import { dashboard, dashboardLink, row, stat, stateTimeline, timeseries, type Json } from './grafana.js';
+import { impactLines } from './impact.js';
 import {
   AVAILABILITY_THRESHOLDS,
   GROUP_FILTER,
@@ -181,6 +182,6 @@ export function overviewDashboard(): Json {
     variables: variables([SLO_VARIABLE]),
     annotations: incidentAnnotations(),
     links: [dashboardLink('Platform drill-down', PLATFORM_UID, 'Endpoints and checks of the selected platforms')],
-    lines: [[row('Summary')], summary, [row('$group', 'group')], health, where, why],
+    lines: [[row('Summary')], summary, ...impactLines(), [row('$group', 'group')], health, where, why],
   });
 }

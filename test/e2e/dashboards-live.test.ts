@@ -102,7 +102,8 @@ describe.skipIf(!available)(`dashboards against a live Prometheus scraping a dae
       interval: '2s',
       timeout: '1500ms',
       groups: (sim) => {
-        const groups = simGroups(sim) as Record<string, { endpoints: Record<string, unknown> }>;
+        const groups = simGroups(sim) as Record<string, { endpoints: Record<string, unknown>; impact?: unknown }>;
+        groups.facebook!.impact = { perMinute: 1200, unit: 'USD' }; // the Business impact row
         groups.facebook!.endpoints.edge = {
           baseUrl: edgeUrl,
           tls: { insecureSkipVerify: true },

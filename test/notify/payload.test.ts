@@ -11,7 +11,7 @@ const sentAt = new Date('2024-03-05T15:21:07.120Z');
 
 describe('buildJsonBody', () => {
   it('matches the SPEC example for a check incident', () => {
-    const body = buildJsonBody(event('incident.opened'), '6f1c-id', sentAt);
+    const body = buildJsonBody(event('incident.opened', incident({ impact: { unit: 'USD', perMinute: 1200, estimated: 72000 } })), '6f1c-id', sentAt);
     expect(body).toEqual({
       version: '1',
       event: 'incident.opened',
@@ -33,6 +33,7 @@ describe('buildJsonBody', () => {
         resolvedAt: null,
         durationSeconds: 60,
         lastResult: { httpStatus: 401, durationMs: 84, error: 'redirected to /login' },
+        impact: { unit: 'USD', perMinute: 1200, estimated: 72000 },
       },
     });
     expect(body.incident).not.toHaveProperty('timeline');

@@ -27,6 +27,7 @@ export const SPEC_METRICS = [
   'outpost_config_last_reload_successful',
   'outpost_config_last_reload_success_timestamp_seconds',
   'outpost_build_info',
+  'outpost_impact_estimated_total',
 ] as const;
 
 /** SPEC histograms: queried through their `_bucket`, `_sum` and `_count` series. */
