@@ -129,6 +129,17 @@ describe('discord', () => {
   });
 });
 
+describe('chat formats and impact', () => {
+  it('Teams and Discord state the estimated cost so far, and what it cost once resolved', () => {
+    const priced = incident({ impact: { unit: 'USD', perMinute: 1200, estimated: 14_400 } });
+    const field = (e: IncidentEvent) => discordMessage(e).embeds[0]!.fields.find((f) => f.name === 'Impact')?.value;
+    expect(field(event('incident.opened', priced))).toBe('≈ $14,400 so far');
+    expect(field(event('incident.resolved', priced))).toBe('cost ≈ $14,400');
+    expect(JSON.stringify(teamsMessage(event('incident.opened', priced)))).toContain('≈ $14,400 so far');
+    expect(field(event('incident.opened', incident()))).toBeUndefined();
+  });
+});
+
 describe('message templates', () => {
   it('fills {{incident.field}} and {{event}}', () => {
     const t = tpl('[{{ event }}] {{incident.subject}} from {{incident.location}}: {{incident.reasons}} for {{incident.duration}}');

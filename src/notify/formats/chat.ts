@@ -4,6 +4,7 @@
  */
 import type { CompiledWebhook } from '../../config/types.js';
 import type { IncidentEvent } from '../../incidents/types.js';
+import { impactWords } from '../../impact/format.js';
 import { renderMessageTemplate } from '../message-template.js';
 import { durationMs, humanDuration, subject } from '../payload.js';
 
@@ -35,6 +36,8 @@ export function chatMessage(e: IncidentEvent, template?: CompiledWebhook['templa
     ['Started', new Date(i.startedAt).toISOString()],
     [e.event === 'incident.resolved' ? 'Lasted' : 'Open for', humanDuration(durationMs(e))],
   ];
+  const cost = impactWords(i.impact, e.event === 'incident.resolved');
+  if (cost) facts.push(['Impact', cost]);
   if (i.lastResult) facts.push(['Last result', [`HTTP ${i.lastResult.httpStatus}`, `${i.lastResult.durationMs} ms`, i.lastResult.error].filter(Boolean).join(', ')]);
   facts.push(['Incident', i.id]);
   return {

@@ -51,7 +51,7 @@ export function opsgenieRequest(e: IncidentEvent, hook: CompiledWebhook): Format
     url.searchParams.set('identifierType', 'alias');
     return { url, headers, body: { source, note: clip(`Still open after ${humanDuration(durationMs(e))}: ${i.summary}`, OPSGENIE_LIMITS.note) } satisfies OpsgenieRequestBody };
   }
-  const impact = (i as { impact?: unknown }).impact;
+  const impact = i.impact;
   const reasons = i.reasons.length > 0 ? i.reasons : [i.reason];
   const details: Record<string, string> = {
     scope: i.scope,

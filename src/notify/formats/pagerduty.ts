@@ -38,7 +38,7 @@ export function pagerDutyEvent(e: IncidentEvent, routingKey: string): PagerDutyE
   const i = e.incident;
   const dedup_key = boundedKey(i.id, PAGERDUTY_LIMITS.dedupKey);
   if (e.event === 'incident.resolved') return { routing_key: routingKey, event_action: 'resolve', dedup_key };
-  const impact = (i as { impact?: unknown }).impact;
+  const impact = i.impact;
   return {
     routing_key: routingKey,
     event_action: 'trigger',
