@@ -11,7 +11,7 @@ const name = (what: string) => z.string().regex(NAME, `${what} must match [a-z0-
 
 export const duration = z
   .string()
-  .refine((s) => parseDuration(s) !== undefined, { message: 'expected a duration such as 500ms, 30s, 5m, 1h, 1d or 1m30s (largest unit first, each unit once)' });
+  .refine((s) => parseDuration(s) !== undefined, { message: 'expected a duration such as 500ms, 30s, 5m, 1h or 1d' });
 const size = z
   .union([z.number().int().positive(), z.string()])
   .refine((s) => parseSize(s) !== undefined, { message: 'expected a size in bytes such as 1048576, 512KiB or 5MiB' });

@@ -14,17 +14,19 @@ export function parseJsonPath(text: string): JsonPath | undefined {
   return parse(text).path;
 }
 
-/** The issue message for a path refused at validation. */
+/** The issue message for a path refused at validation: what is not supported, when that is the reason. */
 export function badJsonPath(text: string): string {
-  return `${jsonPathProblem(text) ?? 'not a JSON path'}; write a path such as data.items[0].id`;
+  const unsupported = parse(text).unsupported;
+  return unsupported ? `${unsupported}; write a path such as data.items[0].id` : 'not a JSON path such as data.items[0].id';
 }
 
-function parse(text: string): { path?: JsonPath; problem?: string } {
+function parse(text: string): { path?: JsonPath; problem?: string; unsupported?: string } {
   let s = text.trim();
   if (s === '$' || s === '') return { path: [] };
-  if (/\.\./.test(s)) return { problem: 'recursive descent (..) is not supported' };
-  if (/\[\s*\*\s*\]|(^|\.)\*(\.|\[|$)/.test(s)) return { problem: 'wildcards ([*], .*) are not supported: name one item by its index, e.g. items[0].id' };
-  if (/\[\s*\?|\[\s*-?\d*\s*:/.test(s)) return { problem: 'filters and slices are not supported' };
+  const unsupported = (why: string) => ({ problem: why, unsupported: why });
+  if (/\.\./.test(s)) return unsupported('recursive descent (..) is not supported');
+  if (/\[\s*\*\s*\]|(^|\.)\*(\.|\[|$)/.test(s)) return unsupported('wildcards ([*], .*) are not supported: name one item by its index, e.g. items[0].id');
+  if (/\[\s*\?|\[\s*-?\d*\s*:/.test(s)) return unsupported('filters and slices are not supported');
   if (s.startsWith('$.')) s = s.slice(2);
   else if (s.startsWith('$[')) s = s.slice(1);
   const out: (string | number)[] = [];
