@@ -168,6 +168,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     concurrency: config.concurrency,
     onLag: (s) => metrics.schedulerLag.observe(s),
     onInFlight: (n) => metrics.checksInFlight.set(n),
+    onUnschedulable: (check, why) => logger.error({ check: check.id, why }, 'check cannot be scheduled: it will not run'),
+    onUnschedulableCount: (n) => metrics.checksUnschedulable.set(n),
   });
   scheduler.setChecks(config.checks);
 

@@ -108,6 +108,8 @@ export interface CompiledCheck {
   info: { type: CheckType; interval_seconds: string };
   intervalMs?: number;
   schedule?: string;
+  /** IANA time zone of `schedule` (UTC when absent). */
+  timezone?: string;
   timeoutMs: number;
   retries: number;
   failureThreshold: number;
@@ -125,6 +127,7 @@ export interface CompiledCheck {
 export interface CompiledMaintenance {
   group: string;
   schedule: string;
+  timezone?: string;
   durationMs: number;
 }
 
