@@ -33,6 +33,8 @@ interface Note {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Up: the "outpost running" line is out (looked for as text: parsing every log line at each poll would cost more CPU than the daemons). */
+const running = (d: Spawned) => waitFor(() => d.stdout().includes('"msg":"outpost running"') || undefined, 'the daemon to start', 20_000, 10);
 
 describe('crash at any instant: the notification journal', () => {
   let hook: Receiver;
@@ -106,20 +108,30 @@ groups:
       if (last && last.event !== 'incident.resolved' && reminded) sim.clearFaults();
       else if (!last || last.event === 'incident.resolved') sim.setFaults('threads', [{ type: 'http_5xx' }]);
       const seen = notes(n).length;
+      const known = new Set(notes(n).map((x) => x.deliveryId));
       const t0 = Date.now();
       const d = start();
       let how: string;
-      if (rng() < 0.3) {
-        // A random instant of the life, start-up (restore, re-sending) included.
-        const ms = Math.floor(rng() * 2500);
+      const r = rng();
+      if (r < 0.15) {
+        // During start-up (restoring, re-sending) or early in the life.
+        const ms = Math.floor(rng() * 1500);
         await sleep(ms);
         how = `${ms} ms after spawn`;
       } else {
-        // Right after (or during) the next delivery, whichever event it is.
-        const delay = Math.floor(rng() * 40);
-        const next = await waitFor(() => notes(n).slice(seen)[0], `lane${n}: a notification`, 4000, 5).catch(() => undefined);
-        await sleep(delay);
-        how = `${delay} ms after ${next?.event ?? 'nothing'}`;
+        await running(d);
+        if (r < 0.3) {
+          // A random instant of the life.
+          const ms = Math.floor(rng() * 1500);
+          await sleep(ms);
+          how = `${ms} ms after start`;
+        } else {
+          // Right after (or during) the next new notification, whichever event it is (not a re-sent one).
+          const delay = Math.floor(rng() * 40);
+          const next = await waitFor(() => notes(n).slice(seen).find((x) => !known.has(x.deliveryId)), `lane${n}: a notification`, 3000, 5).catch(() => undefined);
+          await sleep(delay);
+          how = `${delay} ms after ${next?.event ?? 'nothing'}`;
+        }
       }
       d.kill();
       await d.exited;
