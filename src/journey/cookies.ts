@@ -14,7 +14,7 @@ import { Cookie, CookieJar, getPublicSuffix } from 'tough-cookie';
 const jars = new WeakMap<Map<string, string>, CookieJar>();
 
 function newJar(): CookieJar {
-  return new CookieJar(undefined, { looseMode: true, allowSecureOnLocal: true, rejectPublicSuffixes: true });
+  return new CookieJar(undefined, { looseMode: true, allowSecureOnLocal: true, rejectPublicSuffixes: true, allowSpecialUseDomain: true });
 }
 
 /** The jar of a session's cookie map (created on first use). */
@@ -67,8 +67,17 @@ export function storeInJar(view: Map<string, string>, setCookie: string | string
 /** Same registrable domain (or the same host, for an IP address or a single label). */
 export function sameSite(a: URL, b: URL): boolean {
   if (a.hostname === b.hostname) return true;
-  const sa = getPublicSuffix(a.hostname);
-  return sa !== null && sa !== undefined && sa === getPublicSuffix(b.hostname);
+  const sa = registrable(a.hostname);
+  return sa !== undefined && sa === registrable(b.hostname);
+}
+
+/** example.com for www.example.com; undefined for a public suffix, an IP or a special-use name it refuses. */
+function registrable(host: string): string | undefined {
+  try {
+    return getPublicSuffix(host, { allowSpecialUseDomain: true }) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The Cookie header for a top-level request to `url` made on behalf of an endpoint at `site`. */
@@ -78,8 +87,12 @@ export function cookieHeaderFor(view: Map<string, string>, url: URL, site: URL):
   const inJar = new Set<string>();
   if (jar) {
     for (const c of allCookies(jar)) inJar.add(c.key);
-    const s = jar.getCookieStringSync(url.href, { sameSiteContext: sameSite(url, site) ? 'strict' : 'lax' });
-    if (s) parts.push(s);
+    try {
+      const s = jar.getCookieStringSync(url.href, { sameSiteContext: sameSite(url, site) ? 'strict' : 'lax' });
+      if (s) parts.push(s);
+    } catch {
+      // a URL the jar cannot match: nothing from it
+    }
   }
   // Cookies the jar does not know (a preset, an older saved session): the endpoint's own origin only.
   if (url.origin === site.origin) for (const [k, v] of view) if (!inJar.has(k)) parts.push(`${k}=${v}`);
