@@ -105,8 +105,14 @@ groups:
       const told = notes(n).filter((x) => x.answered === 200);
       const last = told.at(-1);
       const reminded = last?.event === 'incident.reminder';
-      if (last && last.event !== 'incident.resolved' && reminded) sim.clearFaults();
-      else if (!last || last.event === 'incident.resolved') sim.setFaults('threads', [{ type: 'http_5xx' }]);
+      let phase: Note['event'];
+      if (last && last.event !== 'incident.resolved' && reminded) {
+        sim.clearFaults();
+        phase = 'incident.resolved';
+      } else if (!last || last.event === 'incident.resolved') {
+        sim.setFaults('threads', [{ type: 'http_5xx' }]);
+        phase = 'incident.opened';
+      } else phase = 'incident.reminder';
       const seen = notes(n).length;
       const known = new Set(notes(n).map((x) => x.deliveryId));
       const t0 = Date.now();
@@ -126,9 +132,9 @@ groups:
           await sleep(ms);
           how = `${ms} ms after start`;
         } else {
-          // Right after (or during) the next new notification, whichever event it is (not a re-sent one).
+          // Right after (or during) the delivery of the phase's next new notification (not a re-sent one).
           const delay = Math.floor(rng() * 40);
-          const next = await waitFor(() => notes(n).slice(seen).find((x) => !known.has(x.deliveryId)), `lane${n}: a notification`, 3000, 5).catch(() => undefined);
+          const next = await waitFor(() => notes(n).slice(seen).find((x) => !known.has(x.deliveryId) && x.event === phase), `lane${n}: ${phase}`, 4000, 5).catch(() => undefined);
           await sleep(delay);
           how = `${delay} ms after ${next?.event ?? 'nothing'}`;
         }
