@@ -24,11 +24,20 @@ export function incidentCheckIds(i: Incident, views: readonly CheckView[]): stri
 }
 
 export function journalDurable(journal: Journal, src: DurableSources): Durable {
+  // The views and states of all checks, read once per turn of the event loop however many notifications it sends.
+  let cache: { views: readonly CheckView[]; states: Record<string, CheckStatus> } | undefined;
+  const current = () => {
+    if (!cache) {
+      cache = { views: src.views(), states: src.states() };
+      setImmediate(() => (cache = undefined));
+    }
+    return cache;
+  };
   return {
     enqueued(entry, event) {
-      const all = src.states();
+      const { views, states: all } = current();
       const checks: Record<string, CheckStatus> = {};
-      for (const id of incidentCheckIds(event.incident, src.views())) if (all[id]) checks[id] = all[id];
+      for (const id of incidentCheckIds(event.incident, views)) if (all[id]) checks[id] = all[id];
       return journal.append({ k: 'enq', entry: { ...entry }, ann: announcement(event, src.now(), checks) });
     },
     attempted: (entry) => journal.note({ k: 'try', id: entry.deliveryId, attempts: entry.attempts }),
