@@ -9,6 +9,8 @@ import cron from 'node-cron';
 import { nextCronTime, parseCron, type CronSpec } from '../../src/schedule/cron.js';
 import { createScheduler } from '../../src/schedule/scheduler.js';
 import type { CompiledCheck } from '../../src/config/types.js';
+import { createMaintenance } from '../../src/incidents/maintenance.js';
+import { compiled, issuesOf, withChecks } from '../config/helpers.js';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 const spec = (expr: string, tz?: string): CronSpec => {
@@ -105,5 +107,28 @@ describe('a check scheduled with each expression really runs', () => {
     expect(s.dueOf('g/e/bad')).toBe(Infinity);
     s.setChecks([{ id: 'g/e/ok', intervalMs: 60_000 } as CompiledCheck]);
     expect(counts.at(-1)).toBe(0);
+  });
+});
+
+describe('schedules in the config', () => {
+  it('a check with L and a time zone validates and carries its zone; defaults can set the zone', () => {
+    const c = compiled(withChecks({ monthly: '{ type: login, schedule: "0 0 L * *", timezone: Europe/Berlin }', daily: '{ type: login, schedule: "0 9 * * *" }' }, { top: 'defaults: { timezone: America/New_York }' }));
+    const byName = new Map(c.checks.map((k) => [k.name, k]));
+    expect(byName.get('monthly')).toMatchObject({ schedule: '0 0 L * *', timezone: 'Europe/Berlin' });
+    expect(byName.get('daily')).toMatchObject({ schedule: '0 9 * * *', timezone: 'America/New_York' });
+  });
+
+  it('refuses what cannot be scheduled, at the field that says it', () => {
+    expect(issuesOf(withChecks({ login: '{ type: login, schedule: "0 0 30 2 *" }' }))[0]).toMatch(/^groups\.facebook\.endpoints\.web\.checks\.login\.schedule: .*impossible/);
+    expect(issuesOf(withChecks({ login: '{ type: login, schedule: "0 9 * * *", timezone: Mars/Olympus_Mons }' }))[0]).toMatch(/checks\.login\.timezone: unknown time zone/);
+  });
+
+  it('a maintenance window in a time zone holds its group at the local hour', () => {
+    // 02:00 Berlin on a winter Sunday is 01:00 UTC.
+    const now = Date.parse('2026-01-04T01:30:00Z');
+    const m = createMaintenance({ schedules: [{ group: 'facebook', schedule: '0 2 * * 0', timezone: 'Europe/Berlin', durationMs: 3600_000 }], now: () => now });
+    expect([...m.activeGroups(now)]).toEqual(['facebook']);
+    const utc = createMaintenance({ schedules: [{ group: 'facebook', schedule: '0 2 * * 0', durationMs: 3600_000 }], now: () => now });
+    expect([...utc.activeGroups(now)]).toEqual([]);
   });
 });
