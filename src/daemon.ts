@@ -15,6 +15,8 @@ import { createIncidentManager, type IncidentManager } from './incidents/manager
 import { createDaemonImpact, reconfigureImpact } from './impact/wire.js';
 import { openHistory } from './state/history-file.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
+import { createJournal } from './notify/journal.js';
+import { journalDurable, restoreWithJournal, type SavedState } from './notify/durable.js';
 import { createStateStore, type StateStore } from './state/store.js';
 import { startServer, type RunningServer } from './server/http.js';
 import { buildStatus } from './server/status.js';
@@ -62,12 +64,6 @@ export class ConfigError extends Error {
   }
 }
 
-interface SavedState {
-  checks?: Record<string, CheckStatus>;
-  incidents?: unknown;
-  outbox?: unknown;
-}
-
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const env = opts.env ?? process.env;
   const now = opts.now ?? Date.now;
@@ -82,11 +78,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   metrics.configReloadOk.set(1);
   metrics.configReloadTimestamp.set(now() / 1000);
 
-  const store: StateStore = createStateStore({ dir: config.stateDir, logger, metrics, coalesceMs: 1000 });
+  // Undelivered notifications and what announcing them meant live in the journal; the state file covers it up to `journalSeq`.
+  const journal = createJournal({ dir: config.stateDir, logger, metrics });
+  const store: StateStore = createStateStore({ dir: config.stateDir, logger, metrics, coalesceMs: 1000, onSaved: (d) => journal.covered((d as SavedState).journalSeq ?? -1) });
   // The endpoints' sessions, in a file of their own (owner-only), so a restart does not log every endpoint in again.
   const sessionStore: StateStore = createStateStore({ dir: config.stateDir, logger, metrics, fileName: 'sessions.json' });
   let saveSoon = () => {};
-  const notifier: Notifier = createNotifier({ webhooks: config.webhooks, metrics, logger, version: VERSION, onChange: () => saveSoon() });
+  const durable = journalDurable(journal, { now, views: () => monitor.checkViews(), states: () => monitor.snapshotStates() });
+  const notifier: Notifier = createNotifier({ webhooks: config.webhooks, metrics, logger, version: VERSION, onChange: () => saveSoon(), durable });
   const history = await openHistory(config.stateDir, logger, metrics);
   const impact = createDaemonImpact(config, metrics, opts.impactTimeScale, history.recorder);
   const incidents: IncidentManager = createIncidentManager({
@@ -115,19 +114,18 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     });
   };
 
-  const snapshot = (): SavedState => ({ checks: monitor.snapshotStates(), incidents: incidents.serialize(), outbox: notifier.outbox() });
+  const snapshot = (): SavedState => ({ checks: monitor.snapshotStates(), incidents: incidents.serialize(), journalSeq: journal.seq() });
   const sessionsSnapshot = (): Record<string, SavedSession> => {
     const out: Record<string, SavedSession> = {};
     for (const ep of monitor.endpoints()) if (ep.session && !ep.session.preset) out[ep.endpoint.key] = saveSession(ep.session, ep.endpoint.identity);
     return out;
   };
-  const saved = (await store.load()) as SavedState | null;
-  if (saved && typeof saved === 'object') {
-    if (saved.checks && typeof saved.checks === 'object') monitor.restore(saved.checks);
-    incidents.restore(saved.incidents);
-    notifier.restore(saved.outbox);
-    logger.info({ stateDir: config.stateDir }, 'state restored');
-  }
+  const loaded = (await store.load()) as SavedState | null;
+  const saved = await restoreWithJournal(journal, loaded && typeof loaded === 'object' ? loaded : null);
+  monitor.restore(saved.checks);
+  incidents.restore(saved.incidents);
+  notifier.restore(saved.outbox);
+  if (loaded) logger.info({ stateDir: config.stateDir }, 'state restored');
   const savedSessions = (await sessionStore.load()) as Record<string, unknown> | null;
   if (savedSessions && typeof savedSessions === 'object') {
     let restored = 0;
@@ -164,6 +162,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     concurrency: config.concurrency,
     onLag: (s) => metrics.schedulerLag.observe(s),
     onInFlight: (n) => metrics.checksInFlight.set(n),
+    onUnschedulable: (check, why) => logger.error({ check: check.id, why }, 'check cannot be scheduled: it will not run'),
+    onUnschedulableCount: (n) => metrics.checksUnschedulable.set(n),
   });
   scheduler.setChecks(config.checks);
 
@@ -244,6 +244,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       incidents.close();
       await store.save(snapshot());
       await history.save();
+      await journal.close();
       await sessionStore.save(sessionsSnapshot());
       await server.close();
       logger.info('stopped');

@@ -10,14 +10,14 @@ import type { RawCheck, RawConfig, RawEndpoint } from './schema.js';
 import type { CompiledCheck, CompiledConfig, CompiledEndpoint, ConfigIssue, Markers } from './types.js';
 import { parseDuration, parseSize } from './units.js';
 import { compileAuth, re } from './steps.js';
-import { parseCron } from '../schedule/cron.js';
+import { isTimeZone, parseCron } from '../schedule/cron.js';
 import { CHECK_KINDS } from '../checks/index.js';
 import { compileWebhook } from './webhooks.js';
 
 export type { ConfigIssue };
 
 /** Defaults for every check, overridable in `defaults:` and per check. */
-const BUILTIN_DEFAULTS: Required<Omit<NonNullable<RawConfig['defaults']>, 'schedule' | 'interval'>> & { interval?: string } = {
+const BUILTIN_DEFAULTS: Required<Omit<NonNullable<RawConfig['defaults']>, 'schedule' | 'interval' | 'timezone'>> & { interval?: string; timezone?: string } = {
   timeout: '10s',
   retries: 2,
   failureThreshold: 2,
@@ -95,9 +95,9 @@ export function compileConfig(raw: RawConfig, env: NodeJS.ProcessEnv = process.e
     const markers = compileMarkers(g.markers);
     const group = { name: groupName, endpoints: [] as CompiledEndpoint[], checkIds: [] as string[] };
     for (const [i, m] of (g.maintenance ?? []).entries()) {
-      const c = parseCron(m.schedule);
-      if ('errors' in c) issues.push({ path: `${gp}.maintenance[${i}].schedule`, message: c.errors.join('; ') });
-      maintenance.push({ group: groupName, schedule: m.schedule, durationMs: parseDuration(m.duration)! });
+      const c = parseCron(m.schedule, m.timezone);
+      if ('errors' in c) issues.push({ path: `${gp}.maintenance[${i}].${m.timezone && !isTimeZone(m.timezone) ? 'timezone' : 'schedule'}`, message: c.errors.join('; ') });
+      maintenance.push({ group: groupName, schedule: m.schedule, ...(m.timezone ? { timezone: m.timezone } : {}), durationMs: parseDuration(m.duration)! });
     }
     for (const [epName, ep] of Object.entries(g.endpoints)) {
       const ep_path = `${gp}.endpoints.${epName}`;
@@ -228,8 +228,10 @@ function compileCheck(
 ): CompiledCheck | undefined {
   const { steps, usesSession } = CHECK_KINDS[c.type].compile(c, { path, endpoint, endpointHeaders: ep.headers ?? {}, issues });
   if (c.interval && c.schedule) issues.push({ path: `${path}.schedule`, message: 'use either interval or schedule, not both' });
-  if (c.schedule) {
-    const cr = parseCron(c.schedule);
+  const timezone = c.timezone ?? d.timezone;
+  if (timezone && !isTimeZone(timezone)) issues.push({ path: `${path}.timezone`, message: `unknown time zone ${JSON.stringify(timezone)}: use an IANA name such as UTC or Europe/Berlin` });
+  else if (c.schedule) {
+    const cr = parseCron(c.schedule, timezone);
     if ('errors' in cr) issues.push({ path: `${path}.schedule`, message: cr.errors.join('; ') });
   }
   const intervalText = c.schedule ? undefined : (c.interval ?? d.interval ?? (c.type === 'login' ? INTERVAL.login : INTERVAL.other));
@@ -248,6 +250,7 @@ function compileCheck(
     info: { type: c.type, interval_seconds: intervalMs !== undefined ? String(intervalMs / 1000) : '0' },
     intervalMs,
     schedule: c.schedule,
+    ...(c.schedule && timezone ? { timezone } : {}),
     timeoutMs,
     retries: c.retries ?? d.retries,
     failureThreshold: c.failureThreshold ?? d.failureThreshold,

@@ -93,6 +93,8 @@ const stepSchema = z
 const runOptions = {
   interval: duration.optional(),
   schedule: z.string().optional(),
+  /** IANA time zone of `schedule` (default UTC). */
+  timezone: z.string().optional(),
   timeout: duration.optional(),
   retries: z.number().int().min(0).max(10).optional(),
   failureThreshold: z.number().int().min(1).max(100).optional(),
@@ -196,6 +198,8 @@ const maintenanceSchema = z
   .object({
     /** Cron expression (UTC; seconds field allowed) of each window's start. */
     schedule: z.string(),
+    /** IANA time zone of `schedule` (default UTC). */
+    timezone: z.string().optional(),
     duration: duration,
   })
   .strict();

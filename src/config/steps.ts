@@ -6,7 +6,7 @@ import type { RawAuth, RawExpect, RawStep } from './schema.js';
 import type { CompiledStep, ConfigIssue, Expectations, Extractor, StatusMatcher } from './types.js';
 import { parseDuration } from './units.js';
 import { compileForm, compileJson, compileText, templateVariables, type Template } from '../journey/template.js';
-import { parseJsonPath } from '../journey/json-path.js';
+import { badJsonPath, parseJsonPath } from '../journey/json-path.js';
 
 export const re = (s: string) => new RegExp(s, 'i');
 
@@ -33,7 +33,7 @@ export function compileAuth(
     return { preset: { token: a.bearer, cookies: Object.entries(a.cookies ?? {}) } };
   }
   const issuesAt = { token: a.token ? parseJsonPath(a.token) : undefined, cookie: a.cookie };
-  if (a.token && !issuesAt.token) issues.push({ path: `${path}.token`, message: 'not a JSON path such as data.access_token' });
+  if (a.token && !issuesAt.token) issues.push({ path: `${path}.token`, message: badJsonPath(a.token) });
   const finalStatus = a.status ?? ['2xx', '3xx'];
   if (a.path !== undefined) {
     const fields = a.body ?? { username: '{{username}}', password: '{{password}}' };
@@ -106,7 +106,7 @@ export function requestStep(
   for (const [varName, x] of Object.entries(s.extract ?? {})) {
     if ('json' in x) {
       const p = parseJsonPath(x.json);
-      if (!p) issues.push({ path: `${path}.extract.${varName}.json`, message: 'not a JSON path such as data.items[0].id' });
+      if (!p) issues.push({ path: `${path}.extract.${varName}.json`, message: badJsonPath(x.json) });
       else extract.push({ name: varName, from: 'json', path: p });
     } else if ('header' in x) extract.push({ name: varName, from: 'header', header: x.header.toLowerCase() });
     else if ('cookie' in x) extract.push({ name: varName, from: 'cookie', cookie: x.cookie });
@@ -131,7 +131,7 @@ function compileExpect(e: RawExpect | undefined, defaultStatus?: RawExpect['stat
   const status = e?.status ?? defaultStatus ?? ['2xx'];
   const jsonPath = (p: string, at: string) => {
     const parsed = parseJsonPath(p);
-    if (!parsed) issues.push({ path: at, message: 'not a JSON path such as data.items[0].id' });
+    if (!parsed) issues.push({ path: at, message: badJsonPath(p) });
     return parsed ?? [];
   };
   return {

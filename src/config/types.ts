@@ -110,6 +110,8 @@ export interface CompiledCheck {
   info: { type: CheckType; interval_seconds: string };
   intervalMs?: number;
   schedule?: string;
+  /** IANA time zone of `schedule` (UTC when absent). */
+  timezone?: string;
   timeoutMs: number;
   retries: number;
   failureThreshold: number;
@@ -127,6 +129,7 @@ export interface CompiledCheck {
 export interface CompiledMaintenance {
   group: string;
   schedule: string;
+  timezone?: string;
   durationMs: number;
 }
 

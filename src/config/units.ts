@@ -3,12 +3,21 @@ const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3
 const DURATION_RE = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
 const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 
-/** Milliseconds, or undefined when the text is not a duration. */
+/**
+ * Milliseconds, or undefined when the text is not a duration. Units go from the largest to the
+ * smallest, each at most once (`1h30m`, not `30m1h` or `1m1m`).
+ */
 export function parseDuration(text: string): number | undefined {
   const s = text.trim();
   if (!DURATION_RE.test(s)) return undefined;
   let ms = 0;
-  for (const [, n, unit] of s.matchAll(DURATION_PART)) ms += Number(n) * DURATION_UNITS[unit!]!;
+  let last = Infinity;
+  for (const [, n, unit] of s.matchAll(DURATION_PART)) {
+    const size = DURATION_UNITS[unit!]!;
+    if (size >= last) return undefined;
+    last = size;
+    ms += Number(n) * size;
+  }
   return Number.isFinite(ms) ? Math.round(ms) : undefined;
 }
 

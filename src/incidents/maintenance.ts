@@ -84,7 +84,7 @@ export function createMaintenance(opts: { schedules?: readonly CompiledMaintenan
       const invalid: string[] = [];
       scheduled = [];
       for (const s of schedules) {
-        const cron = parseCron(s.schedule);
+        const cron = parseCron(s.schedule, s.timezone);
         if ('errors' in cron) invalid.push(s.schedule);
         else if (s.durationMs > 0) scheduled.push({ group: s.group, durationMs: s.durationMs, cron });
       }

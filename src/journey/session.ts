@@ -4,6 +4,7 @@
  * is only the session's age.
  */
 import type { JsonPath } from '../config/types.js';
+import { restoreJar, serializeJar } from './cookies.js';
 
 export interface Session {
   cookies: Map<string, string>;
@@ -15,33 +16,6 @@ export interface Session {
 
 export function newSession(now: number): Session {
   return { cookies: new Map(), createdAt: now };
-}
-
-/** Parse Set-Cookie headers into the jar (name=value; attributes are ignored, Max-Age=0 deletes). */
-export function storeCookies(jar: Map<string, string>, setCookie: string | string[] | undefined): string[] {
-  if (!setCookie) return [];
-  const names: string[] = [];
-  for (const line of Array.isArray(setCookie) ? setCookie : [setCookie]) {
-    const first = line.split(';', 1)[0]!;
-    const eq = first.indexOf('=');
-    if (eq <= 0) continue;
-    const name = first.slice(0, eq).trim();
-    const value = first.slice(eq + 1).trim();
-    const expired = /;\s*max-age=0\b/i.test(line) || /;\s*expires=Thu, 01 Jan 1970/i.test(line);
-    if (expired || value === '' || value === 'deleted') jar.delete(name);
-    else {
-      jar.set(name, value);
-      names.push(name);
-    }
-  }
-  return names;
-}
-
-export function cookieHeader(jar: ReadonlyMap<string, string>): string | undefined {
-  if (jar.size === 0) return undefined;
-  let s = '';
-  for (const [k, v] of jar) s += (s ? '; ' : '') + `${k}=${v}`;
-  return s;
 }
 
 /** Whether a login's answer issued the session: the token, the named cookie, or (by default) any cookie. */
@@ -66,10 +40,13 @@ export interface SavedSession {
   createdAt: number;
   token?: string;
   cookies: [string, string][];
+  /** The cookie jar (tough-cookie's serialisation): domains, paths, expiry. */
+  jar?: unknown;
 }
 
 export function saveSession(s: Session, identity: string): SavedSession {
-  return { identity, createdAt: s.createdAt, ...(s.token ? { token: s.token } : {}), cookies: [...s.cookies] };
+  const jar = serializeJar(s.cookies);
+  return { identity, createdAt: s.createdAt, ...(s.token ? { token: s.token } : {}), cookies: [...s.cookies], ...(jar ? { jar } : {}) };
 }
 
 export function loadSession(raw: unknown, identity: string): Session | undefined {
@@ -77,7 +54,8 @@ export function loadSession(raw: unknown, identity: string): Session | undefined
   const r = raw as Partial<SavedSession>;
   if (r.identity !== identity || typeof r.createdAt !== 'number' || !Number.isFinite(r.createdAt) || !Array.isArray(r.cookies)) return undefined;
   const cookies = new Map<string, string>();
-  for (const c of r.cookies) if (Array.isArray(c) && typeof c[0] === 'string' && typeof c[1] === 'string') cookies.set(c[0], c[1]);
+  if (r.jar !== undefined) restoreJar(cookies, r.jar);
+  else for (const c of r.cookies) if (Array.isArray(c) && typeof c[0] === 'string' && typeof c[1] === 'string') cookies.set(c[0], c[1]);
   const s: Session = { cookies, createdAt: r.createdAt };
   if (typeof r.token === 'string' && r.token !== '') s.token = r.token;
   return s.token || s.cookies.size ? s : undefined;

@@ -10,7 +10,8 @@ import type { Reason } from '../reasons.js';
 import { probe, ProbeError, type ProbeTrace, type ProbeResponse } from '../probe/http.js';
 import { checkExpectations, extract, type Answer, type Unmet } from './expect.js';
 import { getPath } from './json-path.js';
-import { cookieHeader, isIssued, storeCookies, type Session } from './session.js';
+import { isIssued, type Session } from './session.js';
+import { cookieHeaderFor, sameSite, storeInJar } from './cookies.js';
 import { renderText, type Vars } from './template.js';
 
 export interface StepResult {
@@ -77,7 +78,8 @@ export async function runStep(step: CompiledStep, ctx: StepContext): Promise<Ste
   for (let hop = 0; ; hop++) {
     const reqHeaders = { ...headers };
     const sameOrigin = url.origin === origin;
-    const cookie = sameOrigin ? cookieHeader(jar) : undefined;
+    // The jar decides by domain, path, expiry, Secure and SameSite; never on a redirect to another host.
+    const cookie = sameOrigin ? cookieHeaderFor(jar, url, endpoint.baseUrl) : undefined;
     if (cookie) reqHeaders.cookie = cookie;
     if (!sameOrigin) {
       // Never hand credentials to another host: the session's and any configured one.
@@ -94,7 +96,8 @@ export async function runStep(step: CompiledStep, ctx: StepContext): Promise<Ste
       const reason = classify({ ...NOTHING_SEEN, role: step.role, carriedSession: carriesSession, transport, unmet: transport ? [] : [err.reason] })!;
       return { reason, message: `${method} ${url.pathname}: ${err.message}`, status: 0 };
     }
-    if (url.origin === origin) storeCookies(jar, res.headers['set-cookie']);
+    // Cookies of the endpoint's site only (its subdomains included): a foreign host's never count as the session.
+    if (sameSite(url, endpoint.baseUrl)) storeInJar(jar, res.headers['set-cookie'], url);
     const location = header(res.headers.location);
     if (res.status >= 300 && res.status < 400 && location) {
       const next = safeUrl(location, url);

@@ -26,7 +26,8 @@ interface Cell {
   /** `group="…",endpoint="…",check="…",location="…"`, escaped once. */
   l: string;
   info: string;
-  up: number;
+  /** Absent until a run decides it (as blackbox_exporter's probe_success exists only after a probe). */
+  up?: number;
   state: CheckState;
   consecutive: number;
   success: number;
@@ -65,7 +66,8 @@ interface Rendered {
 
 export interface CheckSeries {
   /** Create or update the configuration-time series of a check (info, state, up, zeroed counters). */
-  describe(key: CheckKey, state: CheckState, up: boolean, consecutiveFailures: number): void;
+  /** `up`: the last run's result, null before the first run (no `outpost_check_up` sample then). */
+  describe(key: CheckKey, state: CheckState, up: boolean | null, consecutiveFailures: number): void;
   record(key: CheckKey, run: RunValues): void;
   remove(key: CheckKey): void;
   /** Checks with series. */
@@ -95,7 +97,7 @@ const num = (v: number): string => (v === Infinity ? '+Inf' : v === -Infinity ? 
 
 const FAMILIES: Family[] = [
   { name: 'outpost_check_info', help: 'Configured check (1); metadata in labels, join with group_left.', type: 'gauge', lines: (c) => `outpost_check_info{${c.l}${c.info}} 1\n` },
-  { name: 'outpost_check_up', help: '1 when the last run of the check succeeded, else 0.', type: 'gauge', lines: (c) => `outpost_check_up{${c.l}} ${c.up}\n` },
+  { name: 'outpost_check_up', help: '1 when the last run of the check succeeded, else 0.', type: 'gauge', lines: (c) => (c.up === undefined ? '' : `outpost_check_up{${c.l}} ${c.up}\n`) },
   {
     name: 'outpost_check_state',
     help: 'Current state of the check: 1 for the current state, 0 for the others.',
@@ -224,7 +226,7 @@ export function createCheckSeries(): CheckSeries {
     const l = textOf(k);
     let c = cells.get(l);
     if (!c) {
-      c = { l, info: infoText(k), up: 0, state: 'unknown', consecutive: 0, success: 0, failure: 0, attempts: 0, sum: 0, count: 0 };
+      c = { l, info: infoText(k), state: 'unknown', consecutive: 0, success: 0, failure: 0, attempts: 0, sum: 0, count: 0 };
       cells.set(l, c);
     }
     return c;
@@ -267,7 +269,8 @@ export function createCheckSeries(): CheckSeries {
       const c = cellOf(k);
       c.info = infoText(k);
       c.state = state;
-      c.up = up ? 1 : 0;
+      if (up === null) delete c.up;
+      else c.up = up ? 1 : 0;
       c.consecutive = consecutiveFailures;
       c.text = undefined;
     },

@@ -36,6 +36,7 @@ export interface Metrics {
   webhookQueueDepth: Gauge<'webhook'>;
   schedulerLag: Histogram<string>;
   checksInFlight: Gauge<string>;
+  checksUnschedulable: Gauge<string>;
   configReloadOk: Gauge<string>;
   configReloadTimestamp: Gauge<string>;
   buildInfo: Gauge<'version' | 'node_version' | 'shard'>;
@@ -94,6 +95,7 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     webhookQueueDepth: new Gauge({ name: 'outpost_webhook_queue_depth', help: 'Notifications waiting for delivery.', labelNames: ['webhook'], registers: r }),
     schedulerLag: new Histogram({ name: 'outpost_scheduler_lag_seconds', help: 'How late runs start versus their due time.', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30], registers: r }),
     checksInFlight: new Gauge({ name: 'outpost_checks_in_flight', help: 'Check runs in progress.', registers: r }),
+    checksUnschedulable: new Gauge({ name: 'outpost_checks_unschedulable', help: 'Checks whose schedule has no next run: they do not run.', registers: r }),
     configReloadOk: new Gauge({ name: 'outpost_config_last_reload_successful', help: '1 when the last configuration load succeeded.', registers: r }),
     configReloadTimestamp: new Gauge({ name: 'outpost_config_last_reload_success_timestamp_seconds', help: 'When the configuration was last loaded successfully.', registers: r }),
     buildInfo: new Gauge({ name: 'outpost_build_info', help: 'Build information (1).', labelNames: opts.shard ? ['version', 'node_version', 'shard'] : ['version', 'node_version'], registers: r }),
@@ -107,6 +109,7 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   };
   m.buildInfo.set(opts.shard ? { version: opts.version, node_version: process.version, shard: opts.shard } : { version: opts.version, node_version: process.version }, 1);
   m.checksInFlight.set(0);
+  m.checksUnschedulable.set(0);
   for (const scope of INCIDENT_SCOPES) m.incidentsOpen.set({ scope }, 0);
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
   return m;

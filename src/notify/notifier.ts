@@ -37,6 +37,17 @@ export interface NotifierOptions {
   maxRetryAfterMs?: number;
   /** The wait between attempts (tests may record or shorten it); must end early when the signal aborts. */
   sleep?: Sleep;
+  /** The notification journal (journal.ts): what to write, and when to wait for it. */
+  durable?: Durable;
+}
+
+/** Durable bookkeeping of the outbox: a notification is not attempted before `enqueued` resolves, nor anything else done after a 2xx before `delivered` does. */
+export interface Durable {
+  enqueued(entry: OutboxEntry, event: IncidentEvent): Promise<void>;
+  attempted(entry: OutboxEntry): void;
+  delivered(entry: OutboxEntry): Promise<void>;
+  /** Given up (final answer, retries exhausted, dropped, webhook removed, or not restorable). */
+  gone(entry: OutboxEntry): void;
 }
 
 export interface Notifier {
@@ -83,6 +94,9 @@ export function createNotifier(opts: NotifierOptions): Notifier {
   const dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: 4 });
   const drainSignal = new AbortController();
   const lanes = new Map<string, Lane>();
+  const durable = opts.durable;
+  /** An entry's journal write: its first attempt waits for it. */
+  const written = new WeakMap<OutboxEntry, Promise<void>>();
   let stopped = false;
 
   const guard = (what: string, fn: () => void): void => {
@@ -106,6 +120,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
     lane.stop.abort();
     lanes.delete(lane.hook.name);
     if (lane.queue.length > 0) logger.warn({ webhook: lane.hook.name, discarded: lane.queue.length }, 'webhook removed from config: its undelivered notifications are discarded');
+    for (const x of lane.queue) durable?.gone(x);
     metrics.webhookQueueDepth.remove({ webhook: lane.hook.name });
     for (const result of ['success', 'failure', 'dropped']) metrics.webhookDeliveries.remove({ webhook: lane.hook.name, result });
   }
@@ -118,6 +133,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
       lane.busy = true;
       let result: DeliveryResult;
       try {
+        await written.get(entry);
         result = await deliver(entry, {
           hook: () => lane.hook,
           dispatcher,
@@ -129,8 +145,13 @@ export function createNotifier(opts: NotifierOptions): Notifier {
           logger,
           stop: lane.stop.signal,
           drain: drainSignal.signal,
-          onAttempt: changed,
+          onAttempt: () => {
+            durable?.attempted(entry);
+            changed();
+          },
         });
+        if (result === 'success') await durable?.delivered(entry);
+        else if (result === 'failure') durable?.gone(entry);
       } finally {
         lane.busy = false;
       }
@@ -169,7 +190,9 @@ export function createNotifier(opts: NotifierOptions): Notifier {
         const { queue, dropped } = admit(lane.queue, entry, lane.hook.queueSize || DEFAULT_QUEUE_SIZE, lane.busy ? 1 : 0);
         lane.queue = queue;
         touched = true;
+        if (durable && dropped !== entry) written.set(entry, durable.enqueued(entry, e));
         if (dropped) {
+          if (dropped !== entry) durable?.gone(dropped);
           metrics.webhookDeliveries.inc({ webhook: lane.hook.name, result: 'dropped' });
           logger.warn({ webhook: lane.hook.name, deliveryId: dropped.deliveryId, event: dropped.event.event, incident: dropped.event.incident.id }, 'webhook queue full: reminder dropped');
         }
@@ -202,6 +225,8 @@ export function createNotifier(opts: NotifierOptions): Notifier {
         kick(lane);
       }
       discarded = entries.length - restored;
+      const queued = new Set(outbox().map((x) => x.deliveryId));
+      for (const x of entries) if (!queued.has(x.deliveryId)) durable?.gone(x);
       if (restored + discarded + skipped > 0) logger.info({ restored, discarded, malformed: skipped }, 'webhook outbox restored');
       if (restored > 0) changed();
     });

@@ -1,69 +1,60 @@
 /**
- * Cron expressions (node-cron syntax: 5 fields, or 6 with seconds first), evaluated in UTC.
- * node-cron validates and parses; the next due time is computed here so that the scheduler keeps
- * one timer for everything.
+ * Cron expressions (node-cron syntax: 5 fields, or 6 with seconds first; `L`, `W`, `#`, names) in
+ * an IANA time zone (default UTC). node-cron both validates them and computes the next runs (its
+ * own matcher, daylight-saving changes included), so what validates is exactly what runs. An
+ * expression that validates but never comes round (no match within the library's search range)
+ * is refused too.
  */
 import cron from 'node-cron';
 
+export const DEFAULT_TIMEZONE = 'UTC';
+
 export interface CronSpec {
   expression: string;
-  seconds: ReadonlySet<number>;
-  minutes: ReadonlySet<number>;
-  hours: ReadonlySet<number>;
-  daysOfMonth: ReadonlySet<number>;
-  months: ReadonlySet<number>;
-  daysOfWeek: ReadonlySet<number>;
-  /** Standard cron: when both day fields are restricted, either may match. */
-  dayOr: boolean;
+  timezone: string;
+  /** node-cron's matcher: the first match strictly after a date. Throws when there is none. */
+  next(after: Date): Date;
+}
+
+/** True when `tz` is an IANA time zone this runtime knows. */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Parse, or return the validation messages. */
-export function parseCron(expression: string): CronSpec | { errors: string[] } {
+export function parseCron(expression: string, timezone: string = DEFAULT_TIMEZONE): CronSpec | { errors: string[] } {
+  if (!isTimeZone(timezone)) return { errors: [`unknown time zone ${JSON.stringify(timezone)}: use an IANA name such as UTC or Europe/Berlin`] };
   const v = cron.validateDetailed(expression);
-  if (!v.valid || !v.fields) return { errors: v.errors.length ? v.errors.map((e) => `${e.field}: ${e.message}`) : ['invalid cron expression'] };
-  const f = v.fields;
-  const num = (xs: (number | string)[]) => new Set(xs.map(Number).filter((n) => Number.isFinite(n)));
-  const dow = new Set([...num(f.dayOfWeek)].map((d) => d % 7));
-  const dom = num(f.dayOfMonth);
-  const restricted = (s: Set<number>, full: number) => s.size < full;
-  return {
-    expression,
-    seconds: new Set(f.second),
-    minutes: new Set(f.minute),
-    hours: new Set(f.hour),
-    daysOfMonth: dom,
-    months: new Set(f.month),
-    daysOfWeek: dow,
-    dayOr: restricted(dom, 31) && restricted(dow, 7),
-  };
-}
-
-function dayMatches(c: CronSpec, d: Date): boolean {
-  const dom = c.daysOfMonth.has(d.getUTCDate());
-  const dow = c.daysOfWeek.has(d.getUTCDay());
-  return c.dayOr ? dom || dow : dom && dow;
-}
-
-/** The first time strictly after `after` (ms) that matches, searching at most ~4 years ahead. */
-export function nextCronTime(c: CronSpec, after: number): number | undefined {
-  const d = new Date(Math.floor(after / 1000) * 1000 + 1000);
-  const limit = after + 4 * 366 * 86_400_000;
-  while (d.getTime() <= limit) {
-    if (!c.months.has(d.getUTCMonth() + 1)) {
-      d.setUTCMonth(d.getUTCMonth() + 1, 1);
-      d.setUTCHours(0, 0, 0, 0);
-    } else if (!dayMatches(c, d)) {
-      d.setUTCDate(d.getUTCDate() + 1);
-      d.setUTCHours(0, 0, 0, 0);
-    } else if (!c.hours.has(d.getUTCHours())) {
-      d.setUTCHours(d.getUTCHours() + 1, 0, 0, 0);
-    } else if (!c.minutes.has(d.getUTCMinutes())) {
-      d.setUTCMinutes(d.getUTCMinutes() + 1, 0, 0);
-    } else if (!c.seconds.has(d.getUTCSeconds())) {
-      d.setUTCSeconds(d.getUTCSeconds() + 1, 0);
-    } else return d.getTime();
+  if (!v.valid) return { errors: v.errors.length ? v.errors.map((e) => `${e.field}: ${e.message}`) : ['invalid cron expression'] };
+  let matcher: { getNextMatch(d: Date): Date } | undefined;
+  try {
+    // A created, never started task: only its matcher is kept (destroy unregisters it).
+    const task = cron.createTask(expression, () => undefined, { timezone });
+    matcher = (task as unknown as { timeMatcher?: { getNextMatch(d: Date): Date } }).timeMatcher;
+    void task.destroy();
+  } catch (err) {
+    return { errors: [err instanceof Error ? err.message : 'invalid cron expression'] };
   }
-  return undefined;
+  if (!matcher || typeof matcher.getNextMatch !== 'function') return { errors: ['node-cron offers no next-run computation'] };
+  const m = matcher;
+  const spec: CronSpec = { expression, timezone, next: (after) => m.getNextMatch(after) };
+  if (nextCronTime(spec, Date.now()) === undefined) return { errors: ['never comes round: no date matches it'] };
+  return spec;
+}
+
+/** The first time strictly after `after` (ms) that matches, or undefined when none does. */
+export function nextCronTime(c: CronSpec, after: number): number | undefined {
+  try {
+    const t = c.next(new Date(after)).getTime();
+    return Number.isFinite(t) && t > after ? t : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The last start at or before `at` within `lookbackMs` (for windows that began before now). */

@@ -2,7 +2,9 @@
  * The scheduler: when each check runs. First runs are spread over each check's interval by a
  * stable hash of its id (no thundering herd, and a reload keeps the phase); a check never runs
  * twice at once; a global cap bounds runs in flight; how late each run starts against its due
- * time is reported as lag. Cron schedules (UTC) are supported next to intervals.
+ * time is reported as lag. Cron schedules (node-cron's, in the check's time zone, UTC by default)
+ * are supported next to intervals. A check is never armed silently at an infinite or past time:
+ * a schedule without a next run is reported (onUnschedulable) and counted.
  */
 import type { CompiledCheck } from '../config/types.js';
 import { nextCronTime, parseCron, type CronSpec } from './cron.js';
@@ -14,12 +16,18 @@ export interface SchedulerOptions {
   /** Seconds late, for every run started. */
   onLag?: (seconds: number) => void;
   onInFlight?: (n: number) => void;
+  /** A check has no next run (its schedule never comes round again, or is not valid): it will not run. */
+  onUnschedulable?: (check: CompiledCheck, why: string) => void;
+  /** How many checks cannot be scheduled, whenever that number may have changed. */
+  onUnschedulableCount?: (n: number) => void;
   now?: () => number;
 }
 
 interface Entry {
   check: CompiledCheck;
   cron?: CronSpec;
+  /** Why the check cannot be scheduled, when it cannot. */
+  unschedulable?: string;
   due: number;
   timer?: NodeJS.Timeout;
   running: boolean;
@@ -58,9 +66,30 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   let lastActivity = now();
   let idle: (() => void) | undefined;
 
+  const unschedulable = (e: Entry, why: string): number => {
+    if (e.unschedulable !== why) {
+      e.unschedulable = why;
+      opts.onUnschedulable?.(e.check, why);
+      count();
+    }
+    return Infinity;
+  };
+  const count = (): void => opts.onUnschedulableCount?.([...entries.values()].filter((x) => x.unschedulable).length);
+  /** A finite due time, or Infinity after reporting why there is none. */
+  const checked = (e: Entry, due: number | undefined, t: number): number => {
+    if (due === undefined || !Number.isFinite(due)) return unschedulable(e, e.cron ? `schedule "${e.cron.expression}" (${e.cron.timezone}) has no next run` : 'no interval and no schedule');
+    if (e.unschedulable) {
+      e.unschedulable = undefined;
+      count();
+    }
+    return Math.max(due, t);
+  };
+
   const firstDue = (e: Entry, t: number): number => {
-    if (e.cron) return nextCronTime(e.cron, t) ?? Infinity;
-    const interval = e.check.intervalMs!;
+    if (e.check.schedule && !e.cron) return unschedulable(e, `schedule "${e.check.schedule}" is not valid`);
+    if (e.cron) return checked(e, nextCronTime(e.cron, t), t);
+    const interval = e.check.intervalMs;
+    if (interval === undefined || !(interval > 0)) return checked(e, undefined, t);
     // The next point on this check's own grid (offset by its stagger) after t.
     const offset = staggerOffset(e.check.id, interval);
     const k = Math.floor((t - offset) / interval) + 1;
@@ -106,7 +135,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     // Next due: the following grid point; when more than one was missed (a blocked loop, a run
     // longer than its interval), the missed ones are not replayed in a burst: their lateness was
     // recorded above as lag, and the schedule continues from now.
-    let next = e.cron ? (nextCronTime(e.cron, e.due) ?? Infinity) : e.due + e.check.intervalMs!;
+    let next = e.cron ? (nextCronTime(e.cron, e.due) ?? firstDue(e, t)) : e.due + e.check.intervalMs!;
     if (next <= t) next = firstDue(e, t);
     e.due = next;
     e.running = true;
@@ -137,15 +166,15 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       for (const check of checks) {
         seen.add(check.id);
         const old = entries.get(check.id);
-        const sameTiming = old && old.check.intervalMs === check.intervalMs && old.check.schedule === check.schedule;
+        const sameTiming = old && old.check.intervalMs === check.intervalMs && old.check.schedule === check.schedule && old.check.timezone === check.timezone;
         if (old && sameTiming) {
           old.check = check;
           continue;
         }
-        const cron = check.schedule ? (parseCron(check.schedule) as CronSpec) : undefined;
+        const parsed = check.schedule ? parseCron(check.schedule, check.timezone) : undefined;
         const e: Entry = old ?? { check, due: 0, running: false, pending: false, queued: false, removed: false };
         e.check = check;
-        e.cron = cron;
+        e.cron = parsed && !('errors' in parsed) ? parsed : undefined;
         e.due = firstDue(e, t);
         entries.set(check.id, e);
         arm(e);
@@ -156,6 +185,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         if (e.timer) clearTimeout(e.timer);
         entries.delete(id);
       }
+      count();
     },
     start() {
       if (started) return;

@@ -19,6 +19,8 @@ export interface StateStoreOptions {
   fileName?: string;
   /** saveSoon writes at most this often (default 200 ms). */
   coalesceMs?: number;
+  /** Called with the data once it is durably written. */
+  onSaved?: (data: unknown) => void;
 }
 
 export interface StateStore {
@@ -99,6 +101,7 @@ export function createStateStore(opts: StateStoreOptions): StateStore {
       await rename(tmp, path);
       wroteTmp = false;
       await syncDir(opts.dir);
+      opts.onSaved?.(data);
       return true;
     } catch (err) {
       if (wroteTmp) await unlink(tmp).catch(noop);

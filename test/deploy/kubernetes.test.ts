@@ -41,7 +41,7 @@ function baseObject(kind: string): Obj {
   return found[0]!.doc;
 }
 
-const deployment = baseObject('Deployment');
+const deployment = baseObject('StatefulSet');
 const podSpec = field(deployment, 'spec.template.spec') as Obj;
 const container = (podSpec.containers as Obj[])[0]!;
 const podLabels = field(deployment, 'spec.template.metadata.labels') as Record<string, string>;
@@ -96,7 +96,7 @@ describe('deploy/kubernetes: every YAML file', () => {
 
   it('includes the Prometheus Operator objects and the rest of the base', () => {
     expect(baseManifests.map((m) => `${String(m.doc.apiVersion)} ${String(m.doc.kind)}`).sort()).toEqual([
-      'apps/v1 Deployment',
+      'apps/v1 StatefulSet',
       'monitoring.coreos.com/v1 ServiceMonitor',
       'networking.k8s.io/v1 NetworkPolicy',
       'policy/v1 PodDisruptionBudget',
@@ -107,10 +107,11 @@ describe('deploy/kubernetes: every YAML file', () => {
   });
 });
 
-describe('deploy/kubernetes/base Deployment', () => {
+describe('deploy/kubernetes/base StatefulSet', () => {
   it('runs one process with the image, the config and the state dir', () => {
     expect(field(deployment, 'spec.replicas')).toBe(1);
-    expect(field(deployment, 'spec.strategy.type')).toBe('Recreate');
+    expect(field(deployment, 'spec.strategy')).toBeUndefined();
+    expect(field(deployment, 'spec.updateStrategy.type')).toBe('RollingUpdate');
     expect(typeof container.image).toBe('string');
     expect(container.args).toEqual(['run', '--config', '/etc/outpost/outpost.yaml']);
     const env = new Map(((container.env as Obj[]) ?? []).map((e) => [e.name, e.value]));
@@ -145,11 +146,17 @@ describe('deploy/kubernetes/base Deployment', () => {
     expect(podSpec.automountServiceAccountToken).toBe(false);
   });
 
-  it('writes only to volumes: the state dir and /tmp are emptyDir (or a claim), the config is read-only', () => {
+  it('writes only to volumes: the state dir on its own volume claim, /tmp an emptyDir, the config read-only', () => {
     const volumes = new Map((podSpec.volumes as Obj[]).map((v) => [v.name, v]));
     const mounts = new Map((container.volumeMounts as Obj[]).map((m) => [m.mountPath, m]));
-    const state = volumes.get(mounts.get('/var/lib/outpost')?.name);
-    expect(state && (state.emptyDir !== undefined || state.persistentVolumeClaim !== undefined)).toBe(true);
+    // The state directory survives a reschedule: a claim per pod from volumeClaimTemplates, never an emptyDir.
+    const stateName = mounts.get('/var/lib/outpost')?.name;
+    expect(volumes.has(stateName)).toBe(false);
+    const claim = ((field(deployment, 'spec.volumeClaimTemplates') as Obj[]) ?? []).find((t) => field(t, 'metadata.name') === stateName);
+    expect(claim, 'a volumeClaimTemplate for the state dir').toBeDefined();
+    expect(field(claim!, 'spec.accessModes')).toEqual(['ReadWriteOnce']);
+    expect(field(claim!, 'spec.resources.requests.storage')).toMatch(/^\d+[MG]i$/);
+    expect(field(deployment, 'spec.persistentVolumeClaimRetentionPolicy.whenDeleted')).toBe('Retain');
     expect(volumes.get(mounts.get('/tmp')?.name)?.emptyDir).toBeDefined();
     const config = mounts.get('/etc/outpost')!;
     expect(config.readOnly).toBe(true);
@@ -268,6 +275,9 @@ describe.skipIf(!kustomizeWorks)('kubectl kustomize: the rendered overlays', () 
       expect(String(field(o, 'metadata.name'))).toContain(name);
     }
     const workloads = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+    expect(workloads.map((o) => o.kind)).toEqual(['StatefulSet']);
+    expect(field(workloads[0], 'spec.serviceName')).toBe(field(byKind('Service')[0], 'metadata.name'));
+    expect(((field(workloads[0], 'spec.volumeClaimTemplates') as Obj[]) ?? []).map((t) => field(t, 'metadata.name'))).toEqual(['state']);
     expect(workloads).toHaveLength(1);
     const workload = workloads[0]!;
     const spec = field(workload, 'spec.template.spec') as Obj;

@@ -43,7 +43,6 @@ function reference(ops: (['describe', CheckKey] | ['record', CheckKey, RunValues
     if (op[0] === 'describe') {
       info.set({ ...l, ...op[1].info }, 1);
       for (const s of CHECK_STATES) state.set({ ...l, state: s }, s === 'unknown' ? 1 : 0);
-      up.set(l, 0);
       consecutive.set(l, 0);
       runs.inc({ ...l, result: 'success' }, 0);
       runs.inc({ ...l, result: 'failure' }, 0);
@@ -101,7 +100,7 @@ describe('check series', () => {
   it('renders what prom-client renders for the same runs', async () => {
     const mine = createCheckSeries();
     for (const op of ops) {
-      if (op[0] === 'describe') mine.describe(op[1], 'unknown', false, 0);
+      if (op[0] === 'describe') mine.describe(op[1], 'unknown', null, 0);
       else if (op[0] === 'record') mine.record(op[1], op[2]);
     }
     const expected = await reference(ops).metrics();
@@ -111,10 +110,21 @@ describe('check series', () => {
     expect(mine.renderSync()).toBe(text);
   });
 
+  it('outpost_check_up has no sample until the first run decides; a restored last result gives it one', () => {
+    const mine = createCheckSeries();
+    mine.describe(a, 'unknown', null, 0);
+    expect(mine.renderSync()).not.toMatch(/^outpost_check_up\{/m);
+    expect(mine.renderSync()).toMatch(/^outpost_check_state\{.*state="unknown"\} 1$/m);
+    mine.record(a, run({ ok: false, reason: 'timeout', consecutiveFailures: 1, state: 'unknown' }));
+    expect(mine.renderSync()).toMatch(/^outpost_check_up\{.*check="feed".*\} 0$/m);
+    mine.describe(b, 'up', true, 0);
+    expect(mine.renderSync()).toMatch(/^outpost_check_up\{.*check="login".*\} 1$/m);
+  });
+
   it('a removed check leaves no series; a changed one is re-rendered', async () => {
     const mine = createCheckSeries();
-    mine.describe(a, 'unknown', false, 0);
-    mine.describe(b, 'unknown', false, 0);
+    mine.describe(a, 'unknown', null, 0);
+    mine.describe(b, 'unknown', null, 0);
     mine.record(a, run());
     const before = await mine.render();
     expect(before).toContain('outpost_check_http_status_code{group="fb",endpoint="web",check="feed",location="eu\\"west\\\\1"} 200');
@@ -130,7 +140,7 @@ describe('check series', () => {
   it('each family is one group with HELP and TYPE once', async () => {
     const mine = createCheckSeries();
     for (let i = 0; i < 50; i++) {
-      mine.describe(key(`c${i}`), 'unknown', false, 0);
+      mine.describe(key(`c${i}`), 'unknown', null, 0);
       mine.record(key(`c${i}`), run());
     }
     const names = (await mine.render(7)).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split('{')[0]!.replace(/_(bucket|sum|count)$/, ''));
