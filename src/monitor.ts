@@ -9,7 +9,7 @@ import { newSession, type Session } from './journey/session.js';
 import { forgetCheck, forgetEndpoint, describeCheck, recordSessionAge, recordBackoff } from './metrics/record.js';
 import type { Metrics } from './metrics/registry.js';
 import type { Redactor } from './redact.js';
-import { initialStatus, type CheckStatus, type RunSummary } from './state/check-state.js';
+import { initialStatus, type CheckStatus, type RunSummary } from './check-state.js';
 import type { CheckView, GroupView } from './incidents/types.js';
 
 export const HISTORY_LENGTH = 30;

@@ -15,7 +15,7 @@ import type { Metrics } from './metrics/registry.js';
 import { HISTORY_LENGTH, type CheckRecord, type EndpointRecord, type Monitor } from './monitor.js';
 import type { Redactor } from './redact.js';
 import type { Logger } from './log.js';
-import { nextStatus, type RunSummary } from './state/check-state.js';
+import { nextStatus, type RunSummary } from './check-state.js';
 
 /** A platform's Retry-After is honoured up to this long; without one, the endpoint rests this long. */
 const MAX_BACKOFF_MS = 15 * 60_000;

@@ -11,7 +11,7 @@ import { createRedactor } from '../redact.js';
 import { createLogger } from '../log.js';
 import { VERSION } from '../daemon.js';
 import { REASON_TEXT } from '../reasons.js';
-import type { RunSummary } from '../state/check-state.js';
+import type { RunSummary } from '../check-state.js';
 import type { CliValues } from '../cli.js';
 
 export interface CheckLine {

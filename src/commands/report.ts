@@ -12,8 +12,8 @@ import type { CliValues } from '../cli.js';
 import { buildReport } from '../report/build.js';
 import { buildReportFromPrometheus } from '../report/prometheus.js';
 import { renderHtml, renderJson, renderTable } from '../report/render.js';
-import { parseHistory } from '../state/history.js';
-import { HISTORY_FILE } from '../state/history-file.js';
+import { parseHistory } from '../persist/history.js';
+import { HISTORY_FILE } from '../persist/history-file.js';
 
 const DAY_MS = 86_400_000;
 

@@ -3,7 +3,7 @@
  * starts failing for a new reason (so a forced logout shows before the refused logins that follow).
  */
 import type { Monitor } from '../monitor.js';
-import type { CheckState } from '../state/check-state.js';
+import type { CheckState } from '../check-state.js';
 
 const LABEL: Record<CheckState, string> = { up: 'UP  ', degraded: 'SLOW', down: 'DOWN', unknown: '????' };
 

@@ -8,7 +8,7 @@
  * Pure.
  */
 import type { CheckType } from '../config/types.js';
-import type { CheckState } from '../state/check-state.js';
+import type { CheckState } from '../check-state.js';
 import type { ImpactBucket } from './types.js';
 
 export const HTTP_DOWN_SHARE = 0.5;

@@ -10,7 +10,7 @@
 import type { CheckType } from '../config/types.js';
 import type { IncidentBook } from '../incidents/book.js';
 import type { CheckView, Incident, IncidentEvent } from '../incidents/types.js';
-import type { CheckState } from '../state/check-state.js';
+import type { CheckState } from '../check-state.js';
 import { bucketKey, createLedger } from './ledger.js';
 import { bucketShare } from './share.js';
 import type { ImpactBucket, IncidentImpact } from './types.js';

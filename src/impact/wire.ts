@@ -2,7 +2,7 @@
 import type { CompiledConfig, CheckType } from '../config/types.js';
 import type { Metrics } from '../metrics/registry.js';
 import { createImpactTracker, type ImpactTracker } from './tracker.js';
-import type { HistoryRecorder } from '../state/history.js';
+import type { HistoryRecorder } from '../persist/history.js';
 
 export function checkTypesOf(config: Pick<CompiledConfig, 'checks'>): Map<string, CheckType> {
   return new Map(config.checks.map((c) => [c.id, c.type]));

@@ -5,7 +5,7 @@
  */
 import type { IncidentRules } from '../config/types.js';
 import type { Reason } from '../reasons.js';
-import type { CheckState } from '../state/check-state.js';
+import type { CheckState } from '../check-state.js';
 import { cloneIncident, incidentId, type IncidentBook } from './book.js';
 import { checkSummary, dominantReason, groupSummary, mergeReasons, multiSummary } from './summary.js';
 import type { CheckView, GroupView, Incident, IncidentEvent, IncidentScope } from './types.js';

@@ -5,14 +5,14 @@
  */
 import type { CompiledMaintenance, IncidentRules } from '../config/types.js';
 import { removeGroupSeries, setGroupState, type Metrics } from '../metrics/registry.js';
-import type { CheckState } from '../state/check-state.js';
+import type { CheckState } from '../check-state.js';
 import { cloneIncident, emptyBook, incidentId, isObject, restoreBook, serializeBook, type IncidentBook } from './book.js';
 import { logoutSummary } from './summary.js';
 import { createPager, type TimerHandle } from './paging.js';
 import { evaluate } from './engine.js';
 import { createMaintenance, type MaintenanceWindow } from './maintenance.js';
 import type { ImpactTracker } from '../impact/tracker.js';
-import type { HistoryRecorder } from '../state/history.js';
+import type { HistoryRecorder } from '../persist/history.js';
 import { INCIDENT_SCOPES, type CheckView, type GroupView, type Incident, type IncidentEvent } from './types.js';
 
 export interface IncidentManagerOptions {
@@ -31,7 +31,7 @@ export interface IncidentManagerOptions {
   impact?: ImpactTracker;
   /** How often impact accrues between evaluations; 0 disables the timer (tests). Default 1 s. */
   impactTickMs?: number;
-  /** Daily per-check time and resolved incidents for `outpost report` (src/state/history.ts). */
+  /** Daily per-check time and resolved incidents for `outpost report` (src/persist/history.ts). */
   history?: HistoryRecorder;
 }
 

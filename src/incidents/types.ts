@@ -1,6 +1,6 @@
 /** Incidents as the engine keeps them and the notifier, the API and the state file see them. */
 import type { Reason } from '../reasons.js';
-import type { CheckState, RunSummary } from '../state/check-state.js';
+import type { CheckState, RunSummary } from '../check-state.js';
 import type { IncidentImpact } from '../impact/types.js';
 
 /** How wide an incident is (docs/incidents.md): one check, one platform, or several platforms at once. */

@@ -12,7 +12,7 @@
  * TYPE, labels and series, and a series appears only once it has a value, as before.
  */
 import { REASONS, type Reason } from '../reasons.js';
-import { CHECK_STATES, type CheckState } from '../state/check-state.js';
+import { CHECK_STATES, type CheckState } from '../check-state.js';
 
 export const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
 const PHASE_NAMES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;

@@ -1,7 +1,7 @@
 /** Recording a check's runs and metadata into the metrics of docs/metrics.md. */
 import type { CompiledCheck, CompiledEndpoint } from '../config/types.js';
 import type { RunOutcome } from '../journey/run.js';
-import type { CheckStatus, RunSummary } from '../state/check-state.js';
+import type { CheckStatus, RunSummary } from '../check-state.js';
 import { removeEndpointSeries, type Metrics } from './registry.js';
 
 /**

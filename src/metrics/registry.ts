@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Reason } from '../reasons.js';
-import { CHECK_STATES, type CheckState } from '../state/check-state.js';
+import { CHECK_STATES, type CheckState } from '../check-state.js';
 import { createCheckSeries, type CheckSeries } from './check-series.js';
 
 export const CHECK_LABELS = ['group', 'endpoint', 'check', 'location'] as const;

@@ -6,7 +6,7 @@
  */
 import { cloneIncident, isObject, parseIncident } from '../incidents/book.js';
 import type { Incident, IncidentEvent, IncidentEventName } from '../incidents/types.js';
-import type { CheckStatus } from '../state/check-state.js';
+import type { CheckStatus } from '../check-state.js';
 
 export interface Announcement {
   event: IncidentEventName;

@@ -4,7 +4,7 @@
  * the journal (the journal wins for what it recorded after the state file was written).
  */
 import type { CheckView, Incident } from '../incidents/types.js';
-import type { CheckStatus } from '../state/check-state.js';
+import type { CheckStatus } from '../check-state.js';
 import { announcement, applyAnnouncements } from './announced.js';
 import type { Journal } from './journal.js';
 import type { Durable } from './notifier.js';

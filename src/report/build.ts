@@ -1,5 +1,5 @@
 /**
- * `outpost report`'s figures for a period, from the history the daemon keeps (src/state/history.ts).
+ * `outpost report`'s figures for a period, from the history the daemon keeps (src/persist/history.ts).
  * Pure. Per check: availability (time up or degraded over time observed, maintenance excluded),
  * incidents, time down by reason, the longest incident. Per group: availability over all its
  * checks' time; time down (by reason) that of its longest-down check, day by day; incidents the
@@ -8,7 +8,7 @@
  */
 import type { Incident } from '../incidents/types.js';
 import type { Reason } from '../reasons.js';
-import { dayOf, type HistoryData } from '../state/history.js';
+import { dayOf, type HistoryData } from '../persist/history.js';
 
 export interface Longest {
   seconds: number;

@@ -10,7 +10,7 @@ import type { StatusDoc } from './status.js';
 import { impactWords } from '../impact/format.js';
 import type { Incident } from '../incidents/types.js';
 import { REASON_TEXT, type Reason } from '../reasons.js';
-import type { CheckState } from '../state/check-state.js';
+import type { CheckState } from '../check-state.js';
 
 const REFRESH_SECONDS = 10;
 

@@ -1,7 +1,7 @@
 /** The documents behind GET /api/v1/status and the status page: plain data, no secrets. */
 import type { Monitor } from '../monitor.js';
 import type { CompiledCheck } from '../config/types.js';
-import type { CheckState, RunSummary } from '../state/check-state.js';
+import type { CheckState, RunSummary } from '../check-state.js';
 import { REASON_TEXT, type Reason } from '../reasons.js';
 import { VERSION } from '../version.js';
 

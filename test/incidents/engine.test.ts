@@ -3,7 +3,7 @@ import { emptyBook, restoreBook, serializeBook, type IncidentBook } from '../../
 import { dominantReason } from '../../src/incidents/summary.js';
 import { evaluate, groupStateOf, type EvaluateInput } from '../../src/incidents/engine.js';
 import type { CheckView, GroupView } from '../../src/incidents/types.js';
-import { initialStatus, nextStatus, type CheckStatus } from '../../src/state/check-state.js';
+import { initialStatus, nextStatus, type CheckStatus } from '../../src/check-state.js';
 import { groupsOf, names, platforms, RULES, T0, view } from './fixtures.js';
 
 function run(book: IncidentBook, checks: CheckView[], extra: Partial<EvaluateInput> & { groups?: GroupView[] } = {}) {

@@ -2,7 +2,7 @@
 import type { IncidentRules } from '../../src/config/types.js';
 import type { CheckView, GroupView, IncidentEvent } from '../../src/incidents/types.js';
 import type { Reason } from '../../src/reasons.js';
-import type { CheckState } from '../../src/state/check-state.js';
+import type { CheckState } from '../../src/check-state.js';
 
 export const T0 = Date.UTC(2024, 2, 5, 15, 20, 7);
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { createCheckSeries, DURATION_BUCKETS, type CheckKey, type RunValues } from '../../src/metrics/check-series.js';
-import { CHECK_STATES } from '../../src/state/check-state.js';
+import { CHECK_STATES } from '../../src/check-state.js';
 
 const key = (check: string, location = 'eu"west\\1'): CheckKey => ({ labels: { group: 'fb', endpoint: 'web', check, location }, info: { type: 'http', interval_seconds: '30' } });
 const run = (over: Partial<RunValues> = {}): RunValues => ({

@@ -7,7 +7,7 @@ import { createJournal } from '../../src/notify/journal.js';
 import { announcement, applyAnnouncements } from '../../src/notify/announced.js';
 import type { OutboxEntry } from '../../src/notify/outbox.js';
 import { event, groupIncident, incident } from './fixtures.js';
-import { initialStatus } from '../../src/state/check-state.js';
+import { initialStatus } from '../../src/check-state.js';
 
 const dirs: string[] = [];
 const dir = () => {

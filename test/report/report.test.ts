@@ -11,8 +11,8 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/incidents/types.js';
 import type { Report } from '../../src/report/build.js';
-import { createHistory } from '../../src/state/history.js';
-import { createStateStore } from '../../src/state/store.js';
+import { createHistory } from '../../src/persist/history.js';
+import { createStateStore } from '../../src/persist/state-file.js';
 import { view } from '../incidents/fixtures.js';
 import { assertBuilt, cleanEnv, runCli } from '../cli/helpers.js';
 

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Daemon } from '../../src/daemon.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import type { CheckState } from '../../src/state/check-state.js';
+import type { CheckState } from '../../src/check-state.js';
 import { startTestDaemon } from '../support/daemon.js';
 import { simulatorPlatforms } from '../support/platforms.js';
 

@@ -8,7 +8,7 @@ import { escapeHtml, formatDuration, formatTime, renderStatusPage } from '../../
 import type { StatusDoc } from '../../src/server/status.js';
 import type { Incident } from '../../src/incidents/types.js';
 import { incident as baseIncident } from '../support/incidents.js';
-import type { CheckState } from '../../src/state/check-state.js';
+import type { CheckState } from '../../src/check-state.js';
 import type { Reason } from '../../src/reasons.js';
 import { REASON_TEXT } from '../../src/reasons.js';
 

@@ -1,7 +1,7 @@
 /** The state of a check: unknown → up / degraded / down, with hysteresis. */
 import { describe, expect, it } from 'vitest';
-import { initialStatus, nextStatus, type CheckStatus, type RunSummary } from '../../src/state/check-state.js';
-import type { Reason } from '../../src/reasons.js';
+import { initialStatus, nextStatus, type CheckStatus, type RunSummary } from '../src/check-state.js';
+import type { Reason } from '../src/reasons.js';
 
 const T = { failureThreshold: 2, successThreshold: 2, degradedAfterMs: 1000 };
 let clock = 1_000_000;

@@ -2,7 +2,7 @@
  * The state of one check (docs/incidents.md): unknown → up / degraded / down, with hysteresis.
  * Pure: takes the previous status and a run result, returns the next status.
  */
-import type { Reason } from '../reasons.js';
+import type { Reason } from './reasons.js';
 
 export const CHECK_STATES = ['unknown', 'up', 'degraded', 'down'] as const;
 export type CheckState = (typeof CHECK_STATES)[number];

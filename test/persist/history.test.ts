@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHistory, HISTORY_DAYS, MAX_INCIDENTS, parseHistory } from '../../src/state/history.js';
+import { createHistory, HISTORY_DAYS, MAX_INCIDENTS, parseHistory } from '../../src/persist/history.js';
 import { view } from '../incidents/fixtures.js';
 import type { Incident } from '../../src/incidents/types.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMetrics, type Metrics } from '../../src/metrics/registry.js';
-import { createStateStore } from '../../src/state/store.js';
+import { createStateStore } from '../../src/persist/state-file.js';
 import { captureLogger } from '../notify/fixtures.js';
 
 let root: string;

@@ -1,7 +1,7 @@
 /** The history's file, `history.json` in the state directory: loaded at start, written at most every 30 s and on shutdown. */
 import type { Metrics } from '../metrics/registry.js';
 import { createHistory, type HistoryRecorder } from './history.js';
-import { createStateStore, type Logger } from './store.js';
+import { createStateStore, type Logger } from './state-file.js';
 
 export const HISTORY_FILE = 'history.json';
 
