@@ -67,7 +67,7 @@ function requestHeaders(
   return h;
 }
 
-function describe(o: AttemptOutcome): object {
+function outcomeFields(o: AttemptOutcome): object {
   return o.kind === 'retry' ? { status: o.status, error: o.code, retryAfterMs: o.retryAfterMs } : { status: o.status };
 }
 
@@ -109,7 +109,7 @@ export async function deliver(entry: OutboxEntry, ctx: DeliveryContext): Promise
       factor: 1,
       onFailedAttempt: async ({ error, retriesLeft, retriesConsumed }) => {
         const outcome = (error as AttemptFailed).outcome;
-        ctx.logger.debug({ ...log, attempt: entry.attempts, retriesLeft, ...describe(outcome) }, 'webhook attempt failed');
+        ctx.logger.debug({ ...log, attempt: entry.attempts, retriesLeft, ...outcomeFields(outcome) }, 'webhook attempt failed');
         if (retriesLeft <= 0) return;
         if (ctx.drain.aborted) throw new StoppedError();
         const wait = retryDelayMs(outcome, retriesConsumed + 1, ctx.backoff, ctx.random);
@@ -126,7 +126,7 @@ export async function deliver(entry: OutboxEntry, ctx: DeliveryContext): Promise
       return 'stopped';
     }
     if (err instanceof AttemptFailed) {
-      ctx.logger.warn({ ...log, attempts: entry.attempts, ...describe(err.outcome) }, 'webhook delivery failed');
+      ctx.logger.warn({ ...log, attempts: entry.attempts, ...outcomeFields(err.outcome) }, 'webhook delivery failed');
       return 'failure';
     }
     ctx.logger.error({ ...log, attempts: entry.attempts, error: err instanceof Error ? err.name : 'unknown' }, 'webhook delivery failed: internal error');
