@@ -1,7 +1,10 @@
 /**
- * The per-check series (info, up, state, duration histogram, runs, attempts, failures,
- * consecutive failures, last run/success, HTTP status, phases), kept as plain numbers per check
- * and rendered to Prometheus text by hand.
+ * The per-check series, kept as plain numbers per check and rendered to Prometheus text by hand.
+ *
+ * Series budget: at the default detail a check has 12 series (info, up, state ×4, runs by result
+ * ×2, last run and last success timestamps, last run duration, HTTP status) plus one per failure
+ * reason it has seen. `metrics.detail: full` adds 19: the duration histogram (9 buckets, +Inf,
+ * sum, count), attempts, consecutive failures and the five phases.
  *
  * Why not prom-client here: with 10,000 checks these are ~300,000 series. prom-client hashes a
  * label object on every set/inc (~15 per run) and formats the whole registry synchronously on a
@@ -20,12 +23,19 @@ export const PHASE_NAMES = ['resolve', 'connect', 'tls', 'processing', 'transfer
 export interface CheckKey {
   labels: { group: string; endpoint: string; check: string; location: string };
   info: { type: string; interval_seconds: string };
+  /** `full` adds the opt-in series (histogram, phases, attempts, consecutive failures). */
+  metricsDetail?: 'default' | 'full';
 }
+
+/** Series of one check at each detail, failures by reason aside (one per reason seen). */
+export const SERIES_PER_CHECK = { default: 12, full: 31 } as const;
 
 interface Cell {
   /** `group="…",endpoint="…",check="…",location="…"`, escaped once. */
   l: string;
   info: string;
+  /** Renders the opt-in families too. */
+  full: boolean;
   up: number;
   state: CheckState;
   consecutive: number;
@@ -35,6 +45,7 @@ interface Cell {
   failures?: Float64Array;
   lastRun?: number;
   lastSuccess?: number;
+  lastDuration?: number;
   httpStatus?: number;
   phases?: Float64Array;
   /** Non-cumulative bucket counts, then +Inf; sum and count beside. */
@@ -88,6 +99,8 @@ interface Family {
   name: string;
   help: string;
   type: 'gauge' | 'counter' | 'histogram';
+  /** Only at `metrics.detail: full`. */
+  full?: true;
   lines(c: Cell): string;
 }
 
@@ -110,6 +123,7 @@ const FAMILIES: Family[] = [
     name: 'outpost_check_duration_seconds',
     help: 'Duration of check runs, retries included.',
     type: 'histogram',
+    full: true,
     lines: (c) => {
       if (!c.buckets) return '';
       let s = '';
@@ -129,7 +143,7 @@ const FAMILIES: Family[] = [
     type: 'counter',
     lines: (c) => `outpost_check_runs_total{${c.l},result="success"} ${c.success}\noutpost_check_runs_total{${c.l},result="failure"} ${c.failure}\n`,
   },
-  { name: 'outpost_check_attempts_total', help: 'HTTP requests made by check runs, retries included.', type: 'counter', lines: (c) => `outpost_check_attempts_total{${c.l}} ${c.attempts}\n` },
+  { name: 'outpost_check_attempts_total', help: 'HTTP requests made by check runs, retries included.', type: 'counter', full: true, lines: (c) => `outpost_check_attempts_total{${c.l}} ${c.attempts}\n` },
   {
     name: 'outpost_check_failures_total',
     help: 'Failed check runs by reason.',
@@ -141,7 +155,7 @@ const FAMILIES: Family[] = [
       return s;
     },
   },
-  { name: 'outpost_check_consecutive_failures', help: 'Failed runs in a row.', type: 'gauge', lines: (c) => `outpost_check_consecutive_failures{${c.l}} ${c.consecutive}\n` },
+  { name: 'outpost_check_consecutive_failures', help: 'Failed runs in a row.', type: 'gauge', full: true, lines: (c) => `outpost_check_consecutive_failures{${c.l}} ${c.consecutive}\n` },
   {
     name: 'outpost_check_last_run_timestamp_seconds',
     help: 'When the last run of the check ended.',
@@ -155,6 +169,12 @@ const FAMILIES: Family[] = [
     lines: (c) => (c.lastSuccess === undefined ? '' : `outpost_check_last_success_timestamp_seconds{${c.l}} ${num(c.lastSuccess)}\n`),
   },
   {
+    name: 'outpost_check_last_duration_seconds',
+    help: 'Duration of the last run of the check, retries included.',
+    type: 'gauge',
+    lines: (c) => (c.lastDuration === undefined ? '' : `outpost_check_last_duration_seconds{${c.l}} ${num(c.lastDuration)}\n`),
+  },
+  {
     name: 'outpost_check_http_status_code',
     help: 'HTTP status of the last answer (0 when none).',
     type: 'gauge',
@@ -164,6 +184,7 @@ const FAMILIES: Family[] = [
     name: 'outpost_check_phase_duration_seconds',
     help: 'Duration of each phase of the last run, summed over redirects and steps.',
     type: 'gauge',
+    full: true,
     lines: (c) => {
       if (!c.phases) return '';
       let s = '';
@@ -196,7 +217,8 @@ function linesOf(c: Cell): Rendered {
   const texts: string[] = [];
   let pos = 0;
   for (let f = 0; f < FAMILIES.length; f++) {
-    const t = FAMILIES[f]!.lines(c);
+    const fam = FAMILIES[f]!;
+    const t = fam.full && !c.full ? '' : fam.lines(c);
     off[f] = pos;
     pos += Buffer.byteLength(t);
     texts.push(t);
@@ -224,7 +246,7 @@ export function createCheckSeries(): CheckSeries {
     const l = textOf(k);
     let c = cells.get(l);
     if (!c) {
-      c = { l, info: infoText(k), up: 0, state: 'unknown', consecutive: 0, success: 0, failure: 0, attempts: 0, sum: 0, count: 0 };
+      c = { l, info: infoText(k), full: k.metricsDetail === 'full', up: 0, state: 'unknown', consecutive: 0, success: 0, failure: 0, attempts: 0, sum: 0, count: 0 };
       cells.set(l, c);
     }
     return c;
@@ -266,6 +288,8 @@ export function createCheckSeries(): CheckSeries {
     describe(k, state, up, consecutiveFailures) {
       const c = cellOf(k);
       c.info = infoText(k);
+      c.full = k.metricsDetail === 'full';
+      if (!c.full) c.buckets = c.phases = undefined;
       c.state = state;
       c.up = up ? 1 : 0;
       c.consecutive = consecutiveFailures;
@@ -275,10 +299,15 @@ export function createCheckSeries(): CheckSeries {
       const c = cellOf(k);
       c.up = r.ok ? 1 : 0;
       c.state = r.state;
-      const b = (c.buckets ??= new Float64Array(DURATION_BUCKETS.length + 1));
-      let i = 0;
-      while (i < DURATION_BUCKETS.length && r.durationSeconds > DURATION_BUCKETS[i]!) i++;
-      b[i]!++;
+      if (c.full) {
+        const b = (c.buckets ??= new Float64Array(DURATION_BUCKETS.length + 1));
+        let i = 0;
+        while (i < DURATION_BUCKETS.length && r.durationSeconds > DURATION_BUCKETS[i]!) i++;
+        b[i]!++;
+        const p = (c.phases ??= new Float64Array(PHASE_NAMES.length));
+        for (let j = 0; j < PHASE_NAMES.length; j++) p[j] = r.phases[PHASE_NAMES[j]!];
+      }
+      c.lastDuration = r.durationSeconds;
       c.sum += r.durationSeconds;
       c.count++;
       if (r.ok) c.success++;
@@ -292,8 +321,6 @@ export function createCheckSeries(): CheckSeries {
       c.lastRun = r.at;
       if (r.ok) c.lastSuccess = r.at;
       c.httpStatus = r.httpStatus;
-      const p = (c.phases ??= new Float64Array(PHASE_NAMES.length));
-      for (let j = 0; j < PHASE_NAMES.length; j++) p[j] = r.phases[PHASE_NAMES[j]!];
       c.text = undefined;
     },
     remove(k) {
