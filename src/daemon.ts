@@ -22,6 +22,7 @@ import { sessionSecrets } from './journey/session.js';
 import { createLogger, type Logger } from './log.js';
 import type { CheckStatus } from './state/check-state.js';
 import type { ConfigIssue } from './config/compile.js';
+import { CONTENT_TYPES } from './server/negotiate.js';
 
 const require = createRequire(import.meta.url);
 /** package.json is one level up from dist/ (and src/), two from dist-bench/src/ (the bench and soak build). */
@@ -202,7 +203,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   const server = await startServer(config.server, {
     logger,
-    metrics: () => ({ contentType: metrics.registry.contentType, body: metrics.registry.chunks() }),
+    metrics: (format) => ({ contentType: CONTENT_TYPES[format], body: metrics.registry.chunks(format) }),
     status: () => buildStatus(monitor, (g) => incidents.groupState(g), (g) => incidents.maintenance.activeGroups().has(g), now()),
     incidents: () => incidents.snapshot(),
     statusPage: () =>

@@ -16,6 +16,7 @@
  */
 import { REASONS, type Reason } from '../reasons.js';
 import { CHECK_STATES, type CheckState } from '../state/check-state.js';
+import { openMetricsFamily } from './openmetrics.js';
 
 export const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
 export const PHASE_NAMES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
@@ -88,7 +89,7 @@ export interface CheckSeries {
    * checks are rendered a slice at a time with a yield between slices, so a scrape of 10,000
    * checks never blocks the event loop for long.
    */
-  chunks(slice?: number): AsyncGenerator<Buffer[]>;
+  chunks(slice?: number, openMetrics?: boolean): AsyncGenerator<Buffer[]>;
   /** The same, in one synchronous pass (small registries, tests). */
   renderSync(): string;
 }
@@ -196,6 +197,11 @@ const FAMILIES: Family[] = [
 
 const HEADER_BYTES = FAMILIES.map((f) => Buffer.from(`# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n`));
 const NEWLINE = Buffer.from('\n');
+/** OpenMetrics: counter families are named without `_total`, and families are not separated by blank lines. */
+const HEADER_BYTES_OM = FAMILIES.map((f) => {
+  const fam = openMetricsFamily(f.name, f.type);
+  return Buffer.from(`# HELP ${fam.name} ${f.help.replace(/"/g, '\\"')}\n# TYPE ${fam.name} ${fam.type}\n`);
+});
 
 /** Label value escaping of the Prometheus text format (as prom-client does it). */
 export function escapeLabelValue(v: string): string {
@@ -269,9 +275,9 @@ export function createCheckSeries(): CheckSeries {
    * batch. A batch is a list of views into the checks' cached bytes: nothing is copied, and a
    * scrape allocates no large buffer (30 MB at 10,000 checks would invite a full GC each time).
    */
-  function* familyBatches(texts: readonly Rendered[], slice: number): Generator<Buffer[]> {
+  function* familyBatches(texts: readonly Rendered[], slice: number, openMetrics = false): Generator<Buffer[]> {
     for (let f = 0; f < FAMILIES.length; f++) {
-      yield [HEADER_BYTES[f]!];
+      yield [(openMetrics ? HEADER_BYTES_OM : HEADER_BYTES)[f]!];
       for (let start = 0; start < texts.length; start += slice) {
         const batch: Buffer[] = [];
         for (let i = start; i < Math.min(texts.length, start + slice); i++) {
@@ -280,7 +286,7 @@ export function createCheckSeries(): CheckSeries {
         }
         if (batch.length) yield batch;
       }
-      yield [NEWLINE];
+      if (!openMetrics) yield [NEWLINE];
     }
   }
 
@@ -327,8 +333,8 @@ export function createCheckSeries(): CheckSeries {
       cells.delete(textOf(k));
     },
     size: () => cells.size,
-    async *chunks(slice = 250) {
-      yield* familyBatches(await refresh(slice), slice * 4);
+    async *chunks(slice = 250, openMetrics = false) {
+      yield* familyBatches(await refresh(slice), slice * 4, openMetrics);
     },
     async render(slice = 1000) {
       const parts: Buffer[] = [];
