@@ -62,6 +62,8 @@ export interface Daemon {
   incidents: IncidentManager;
   server: RunningServer;
   logger: Logger;
+  /** When each check runs next (tests, the benchmark). */
+  scheduler: Pick<Scheduler, 'dueOf' | 'inFlight'>;
   reload(): Promise<{ ok: boolean; issues?: ConfigIssue[] }>;
   stop(): Promise<void>;
 }
@@ -238,6 +240,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     incidents,
     server,
     logger,
+    scheduler,
     reload,
     async stop() {
       if (stopping) return;

@@ -79,3 +79,8 @@ export function shardOf(checkId: string, count: number): number {
 export function inShard(checkId: string, shard: Shard): boolean {
   return shardOf(checkId, shard.count) === shard.index;
 }
+
+/** A stable fraction in [0, 1) of an identity (the same hash as the shard), for spreading runs. */
+export function staggerFraction(id: string): number {
+  return shardOf(id, 1_000_003) / 1_000_003;
+}
