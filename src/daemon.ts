@@ -10,7 +10,7 @@ import { createMonitor, type Monitor } from './monitor.js';
 import { createCheckRunner } from './run-check.js';
 import { loadSession, saveSession, type SavedSession } from './journey/session.js';
 import { createScheduler, type Scheduler } from './schedule/scheduler.js';
-import { inShard } from './schedule/shard.js';
+import { checkInShard, endpointKey, inShard } from './schedule/shard.js';
 import { createIncidentManager, type IncidentManager } from './incidents/manager.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
 import { createStateStore, type StateStore } from './state/store.js';
@@ -262,9 +262,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
 function applyShard(c: CompiledConfig, shard: { index: number; count: number } | undefined): CompiledConfig {
   if (!shard || shard.count <= 1) return c;
-  const checks = c.checks.filter((k) => inShard(k.id, shard));
+  // By endpoint: an endpoint's checks and its session stay together on one shard.
+  const checks = c.checks.filter((k) => checkInShard(k, shard));
   const ids = new Set(checks.map((k) => k.id));
-  return { ...c, checks, groups: c.groups.map((g) => ({ ...g, checkIds: g.checkIds.filter((id) => ids.has(id)) })) };
+  const mine = (ep: { group: string; name: string }) => inShard(endpointKey(ep.group, ep.name), shard);
+  return { ...c, checks, endpoints: c.endpoints.filter(mine), groups: c.groups.map((g) => ({ ...g, endpoints: g.endpoints.filter(mine), checkIds: g.checkIds.filter((id) => ids.has(id)) })) };
 }
 
 function sleep(ms: number): Promise<void> {
