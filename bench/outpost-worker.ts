@@ -18,6 +18,7 @@ import { createMonitor } from '../src/monitor.js';
 import { createCheckRunner } from '../src/run-check.js';
 import { createScheduler } from '../src/schedule/scheduler.js';
 import { startServer } from '../src/server/http.js';
+import { CONTENT_TYPES } from '../src/server/negotiate.js';
 import { createLogger } from '../src/log.js';
 import { createRedactor } from '../src/redact.js';
 import { cpuMsOf, rssOf } from './lib/proc.js';
@@ -80,7 +81,7 @@ scheduler.setChecks(config.checks);
 const server = args.serve
   ? await startServer(config.server, {
       logger,
-      metrics: () => ({ contentType: metrics.registry.contentType, body: metrics.registry.chunks() }),
+      metrics: (format) => ({ contentType: CONTENT_TYPES[format], body: metrics.registry.chunks(format) }),
       status: () => ({}),
       incidents: () => ({}),
       statusPage: () => '',

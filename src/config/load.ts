@@ -7,6 +7,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { configSchema } from './schema.js';
 import { compileConfig, type ConfigIssue } from './compile.js';
 import { formatPath, substitute, type SubstitutionError } from './substitute.js';
+import { parseYamlInChunks } from './yaml-chunks.js';
 import type { CompiledConfig } from './types.js';
 
 export type LoadResult = { ok: true; config: CompiledConfig } | { ok: false; issues: ConfigIssue[] };
@@ -38,6 +39,14 @@ export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.e
 }
 
 function parse(text: string, env: NodeJS.ProcessEnv): LoadResult {
+  // A large config piece by piece (a low memory high-water mark), else the whole document.
+  const chunked = parseYamlInChunks(text);
+  const whole = chunked ? { ok: true as const, data: chunked as unknown } : parseWhole(text);
+  if (!whole.ok) return whole;
+  return validate(whole.data, env);
+}
+
+function parseWhole(text: string): { ok: true; data: unknown } | { ok: false; issues: ConfigIssue[] } {
   // prettyErrors: false leaves linePos unset: a LineCounter gives the line of each error.
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
@@ -56,6 +65,10 @@ function parse(text: string, env: NodeJS.ProcessEnv): LoadResult {
   } catch (err) {
     return { ok: false, issues: [{ path: '(yaml)', message: (err as Error).message.split('\n')[0]! }] };
   }
+  return { ok: true, data };
+}
+
+function validate(data: unknown, env: NodeJS.ProcessEnv): LoadResult {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return { ok: false, issues: [{ path: '(root)', message: 'expected a mapping with at least `groups`' }] };
   }
