@@ -110,7 +110,8 @@ async function outpostRun(
   if (!existsSync(configPath)) writeFileSync(configPath, benchConfigText({ targetUrl: new URL(target.url).origin, checks, interval, timeout, concurrency: opts.concurrency, stateDir }));
   const w = startWorker('outpost-worker.js', { configPath, warmupMs, durationMs, serve: !!onMeasuring, shard });
   try {
-    const m = await w.next<{ metricsUrl?: string }>('measuring', 120_000 + warmupMs);
+    // Shards each parse the whole config at once, on a machine with fewer cores than shards.
+    const m = await w.next<{ metricsUrl?: string }>('measuring', (shard ? 600_000 : 120_000) + warmupMs);
     const during = onMeasuring?.(w, m.metricsUrl);
     const report = await w.next<WorkerReport>('report', durationMs + 60_000);
     await during;
