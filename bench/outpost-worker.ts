@@ -35,7 +35,7 @@ interface Args {
 }
 
 const args = JSON.parse(process.argv[2]!) as Args;
-const loaded = parseConfigText(readFileSync(args.configPath, 'utf8'), {});
+const loaded = parseConfigText(readFileSync(args.configPath, 'utf8'), {}, args.shard ? (g, e) => checkInShard({ group: g, endpoint: e }, args.shard!) : undefined);
 if (!loaded.ok) {
   process.send?.({ type: 'error', message: loaded.issues.map((i) => `${i.path}: ${i.message}`).join('\n') });
   process.exit(1);

@@ -84,7 +84,7 @@ interface SavedState {
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const env = opts.env ?? process.env;
   const now = opts.now ?? Date.now;
-  const first = await loadConfigFile(opts.configPath, env);
+  const first = await loadConfigFile(opts.configPath, env, shardFilter(opts.shard));
   if (!first.ok) throw new ConfigError(first.issues);
   let config = applyShard(first.config, opts.shard);
 
@@ -178,7 +178,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   let stopping = false;
   const reload = async (): Promise<{ ok: boolean; issues?: ConfigIssue[] }> => {
-    const next: LoadResult = await loadConfigFile(opts.configPath, env);
+    const next: LoadResult = await loadConfigFile(opts.configPath, env, shardFilter(opts.shard));
     if (!next.ok) {
       metrics.configReloadOk.set(0);
       logger.error({ errors: next.issues.map((i) => `${i.path}: ${i.message}`) }, 'configuration reload refused; the previous configuration keeps running');
@@ -258,6 +258,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       logger.flush?.();
     },
   };
+}
+
+/** A shard compiles only its endpoints (the rest of the config is still checked against the schema). */
+function shardFilter(shard: { index: number; count: number } | undefined): ((g: string, e: string) => boolean) | undefined {
+  return shard && shard.count > 1 ? (g, e) => inShard(endpointKey(g, e), shard) : undefined;
 }
 
 function applyShard(c: CompiledConfig, shard: { index: number; count: number } | undefined): CompiledConfig {
