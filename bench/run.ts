@@ -66,7 +66,7 @@ interface WorkerReport {
 const PROMETHEUS_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
 /** One scrape as Prometheus does it: time to the last (gzipped) byte, bytes on the wire, series. */
-function scrapeLikePrometheus(url: string): Promise<{ ms: number; wireBytes: number; bytes: number; series: number }> {
+function scrapeLikePrometheus(url: string): Promise<{ ms: number; wireBytes: number; bytes: number; series: number; checkSeries: number }> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const req = request(url, { headers: { accept: PROMETHEUS_ACCEPT, 'accept-encoding': 'gzip' }, timeout: 60_000 }, (res) => {
@@ -77,8 +77,8 @@ function scrapeLikePrometheus(url: string): Promise<{ ms: number; wireBytes: num
         const ms = performance.now() - t0;
         const wire = Buffer.concat(parts);
         const body = (res.headers['content-encoding'] === 'gzip' ? gunzipSync(wire) : wire).toString('utf8');
-        const series = body.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
-        resolve({ ms, wireBytes: wire.length, bytes: Buffer.byteLength(body), series });
+        const samples = body.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+        resolve({ ms, wireBytes: wire.length, bytes: Buffer.byteLength(body), series: samples.length, checkSeries: samples.filter((l) => l.startsWith('outpost_check_')).length });
       });
     });
     req.on('timeout', () => req.destroy(new Error('scrape timed out')));
@@ -140,7 +140,7 @@ async function throughput(target: Target): Promise<void> {
 async function scale(target: Target): Promise<void> {
   const o = opts.scale;
   log(`scale: ${o.checks} http checks at a ${o.interval} interval for ${o.seconds} s, /metrics scraped every ${o.scrapeEverySeconds} s`);
-  const scrapes: { ms: number; bytes: number; wireBytes: number; blockMs: number; series: number }[] = [];
+  const scrapes: { ms: number; bytes: number; wireBytes: number; blockMs: number; series: number; checkSeries: number }[] = [];
   const r = await outpostRun(target, o.checks, o.interval, '10s', 0, o.seconds * 1000, async (w, url) => {
     const end = performance.now() + o.seconds * 1000 - 1000;
     for (let i = 0; performance.now() + o.scrapeEverySeconds * 1000 < end && i < 100; i++) {
@@ -167,6 +167,7 @@ async function scale(target: Target): Promise<void> {
   rows.push(row(s, 'event-loop delay max', round(r.eventLoopDelay.max, 2), 'ms'));
   rows.push(row(s, `/metrics with gzip, OpenMetrics: to the last byte (max of ${scrapes.length})`, maxScrape === null ? null : round(maxScrape, 1), 'ms', '< 200', judge(maxScrape, '<', 200)));
   rows.push(row(s, 'series at the default detail (last scrape)', last ? last.series : null, '', '<= 120000', last ? judge(last.series, '<=', 120_000) : null));
+  rows.push(row(s, 'of which per-check (outpost_check_*)', last ? last.checkSeries : null, '', `<= ${12 * o.checks}`, last ? judge(last.checkSeries, '<=', 12 * o.checks) : null));
   rows.push(row(s, '/metrics size (last): text, gzipped', last ? `${round(last.bytes / 2 ** 20, 2)} MB, ${round(last.wireBytes / 2 ** 20, 2)} MB` : null, ''));
   rows.push(row(s, 'longest event-loop block during a scrape', maxBlock === null ? null : round(maxBlock, 1), 'ms', '< 50', judge(maxBlock, '<', 50)));
   if (r.firstFailure) notes.push(`scale: first failure: ${r.firstFailure}`);
