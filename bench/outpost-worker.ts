@@ -18,9 +18,11 @@ import { createMonitor } from '../src/monitor.js';
 import { createCheckRunner } from '../src/run-check.js';
 import { createScheduler } from '../src/schedule/scheduler.js';
 import { startServer } from '../src/server/http.js';
+import { CONTENT_TYPES } from '../src/server/negotiate.js';
 import { createLogger } from '../src/log.js';
 import { createRedactor } from '../src/redact.js';
 import { cpuMsOf, rssOf } from './lib/proc.js';
+import { checkInShard } from '../src/schedule/shard.js';
 import { createSamples } from './lib/stats.js';
 
 interface Args {
@@ -28,15 +30,23 @@ interface Args {
   warmupMs: number;
   durationMs: number;
   serve: boolean;
+  /** Run only this shard of the config (by endpoint, as `--shard`). */
+  shard?: { index: number; count: number };
 }
 
 const args = JSON.parse(process.argv[2]!) as Args;
-const loaded = parseConfigText(readFileSync(args.configPath, 'utf8'), {});
+const loaded = parseConfigText(readFileSync(args.configPath, 'utf8'), {}, args.shard ? (g, e) => checkInShard({ group: g, endpoint: e }, args.shard!) : undefined);
 if (!loaded.ok) {
   process.send?.({ type: 'error', message: loaded.issues.map((i) => `${i.path}: ${i.message}`).join('\n') });
   process.exit(1);
 }
-const config = loaded.config;
+const shard = args.shard;
+const config = shard
+  ? { ...loaded.config, checks: loaded.config.checks.filter((c) => checkInShard(c, shard)), endpoints: loaded.config.endpoints.filter((e) => checkInShard({ group: e.group, endpoint: e.name }, shard)) }
+  : loaded.config;
+/** ms from scheduler.start() to the end of each check's first run. */
+const firstRunEnd = new Map<string, number>();
+let startedAt = 0;
 const redactor = createRedactor(config.secrets);
 const logger = createLogger({ level: config.logLevel, redactor, destination: pino.destination({ dest: '/dev/null', sync: false }) });
 const metrics = createMetrics({ version: 'bench', location: config.location, defaultMetrics: true });
@@ -61,6 +71,7 @@ let lag = createSamples();
 const scheduler = createScheduler({
   run: async (check) => {
     const rec = await runCheck(check);
+    if (!firstRunEnd.has(check.id)) firstRunEnd.set(check.id, performance.now() - startedAt);
     if (!measuring) return;
     runs++;
     if (!rec.status.lastResult?.ok) {
@@ -80,7 +91,7 @@ scheduler.setChecks(config.checks);
 const server = args.serve
   ? await startServer(config.server, {
       logger,
-      metrics: () => ({ contentType: metrics.registry.contentType, body: metrics.registry.chunks() }),
+      metrics: (format) => ({ contentType: CONTENT_TYPES[format], body: metrics.registry.chunks(format) }),
       status: () => ({}),
       incidents: () => ({}),
       statusPage: () => '',
@@ -91,6 +102,7 @@ const server = args.serve
     })
   : undefined;
 
+startedAt = performance.now();
 scheduler.start();
 await sleep(args.warmupMs);
 
@@ -138,6 +150,7 @@ const report = {
   rss: rssOf('self'),
   maxRss,
   checks: config.checks.length,
+  firstRuns: { checks: firstRunEnd.size, maxMs: Math.max(0, ...firstRunEnd.values()), firstMs: Math.min(...firstRunEnd.values()) },
 };
 await scheduler.stop();
 await server?.close();

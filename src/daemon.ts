@@ -10,7 +10,7 @@ import { createMonitor, type Monitor } from './monitor.js';
 import { createCheckRunner } from './run-check.js';
 import { loadSession, saveSession, type SavedSession } from './journey/session.js';
 import { createScheduler, type Scheduler } from './schedule/scheduler.js';
-import { inShard } from './schedule/shard.js';
+import { checkInShard, endpointKey, inShard } from './schedule/shard.js';
 import { createIncidentManager, type IncidentManager } from './incidents/manager.js';
 import { createDaemonImpact, reconfigureImpact } from './impact/wire.js';
 import { openHistory } from './persist/history-file.js';
@@ -26,6 +26,7 @@ import { sessionSecrets } from './journey/session.js';
 import { createLogger, type Logger } from './log.js';
 import type { CheckStatus } from './check-state.js';
 import type { ConfigIssue } from './config/compile.js';
+import { CONTENT_TYPES } from './server/negotiate.js';
 
 export { VERSION };
 
@@ -53,6 +54,8 @@ export interface Daemon {
   incidents: IncidentManager;
   server: RunningServer;
   logger: Logger;
+  /** When each check runs next (tests, the benchmark). */
+  scheduler: Pick<Scheduler, 'dueOf' | 'inFlight'>;
   reload(): Promise<{ ok: boolean; issues?: ConfigIssue[] }>;
   stop(): Promise<void>;
 }
@@ -67,7 +70,7 @@ export class ConfigError extends Error {
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const env = opts.env ?? process.env;
   const now = opts.now ?? Date.now;
-  const first = await loadConfigFile(opts.configPath, env);
+  const first = await loadConfigFile(opts.configPath, env, shardFilter(opts.shard));
   if (!first.ok) throw new ConfigError(first.issues);
   let config = applyShard(first.config, opts.shard);
 
@@ -169,7 +172,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   let stopping = false;
   const reload = async (): Promise<{ ok: boolean; issues?: ConfigIssue[] }> => {
-    const next: LoadResult = await loadConfigFile(opts.configPath, env);
+    const next: LoadResult = await loadConfigFile(opts.configPath, env, shardFilter(opts.shard));
     if (!next.ok) {
       metrics.configReloadOk.set(0);
       logger.error({ errors: next.issues.map((i) => `${i.path}: ${i.message}`) }, 'configuration reload refused; the previous configuration keeps running');
@@ -197,7 +200,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   const server = await startServer(config.server, {
     logger,
-    metrics: () => ({ contentType: metrics.registry.contentType, body: metrics.registry.chunks() }),
+    metrics: (format) => ({ contentType: CONTENT_TYPES[format], body: metrics.registry.chunks(format) }),
     status: () => buildStatus(monitor, (g) => incidents.groupState(g), (g) => incidents.maintenance.activeGroups().has(g), now()),
     incidents: () => incidents.snapshot(),
     statusPage: () =>
@@ -232,6 +235,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     incidents,
     server,
     logger,
+    scheduler,
     reload,
     async stop() {
       if (stopping) return;
@@ -253,11 +257,18 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   };
 }
 
+/** A shard compiles only its endpoints (the rest of the config is still checked against the schema). */
+function shardFilter(shard: { index: number; count: number } | undefined): ((g: string, e: string) => boolean) | undefined {
+  return shard && shard.count > 1 ? (g, e) => inShard(endpointKey(g, e), shard) : undefined;
+}
+
 function applyShard(c: CompiledConfig, shard: { index: number; count: number } | undefined): CompiledConfig {
   if (!shard || shard.count <= 1) return c;
-  const checks = c.checks.filter((k) => inShard(k.id, shard));
+  // By endpoint: an endpoint's checks and its session stay together on one shard.
+  const checks = c.checks.filter((k) => checkInShard(k, shard));
   const ids = new Set(checks.map((k) => k.id));
-  return { ...c, checks, groups: c.groups.map((g) => ({ ...g, checkIds: g.checkIds.filter((id) => ids.has(id)) })) };
+  const mine = (ep: { group: string; name: string }) => inShard(endpointKey(ep.group, ep.name), shard);
+  return { ...c, checks, endpoints: c.endpoints.filter(mine), groups: c.groups.map((g) => ({ ...g, endpoints: g.endpoints.filter(mine), checkIds: g.checkIds.filter((id) => ids.has(id)) })) };
 }
 
 function sleep(ms: number): Promise<void> {

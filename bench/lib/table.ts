@@ -14,9 +14,9 @@ export function row(section: string, figure: string, value: number | string | nu
 }
 
 /** pass/miss for `value op limit`; null when the value is missing. */
-export function judge(value: number | null | undefined, op: '<' | '>=', limit: number): boolean | null {
+export function judge(value: number | null | undefined, op: '<' | '<=' | '>=', limit: number): boolean | null {
   if (value === null || value === undefined || !Number.isFinite(value)) return null;
-  return op === '<' ? value < limit : value >= limit;
+  return op === '<' ? value < limit : op === '<=' ? value <= limit : value >= limit;
 }
 
 export function renderTable(rows: readonly Row[]): string {

@@ -114,6 +114,7 @@ export function compileConfig(raw: RawConfig, env: NodeJS.ProcessEnv = process.e
         const cp = `${ep_path}.checks.${checkName}`;
         const check = compileCheck(c, cp, { group: groupName, endpoint: epName, name: checkName, location }, endpoint, ep, d, issues);
         if (check) {
+          check.metricsDetail = c.metrics?.detail ?? g.metrics?.detail ?? raw.metrics?.detail ?? 'default';
           checks.push(check);
           group.checkIds.push(check.id);
         }

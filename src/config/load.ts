@@ -7,9 +7,16 @@ import { LineCounter, parseDocument } from 'yaml';
 import { configSchema } from './schema.js';
 import { compileConfig, type ConfigIssue } from './compile.js';
 import { formatPath, substitute, type SubstitutionError } from './substitute.js';
+import { parseYamlInChunks } from './yaml-chunks.js';
 import type { CompiledConfig } from './types.js';
 
 export type LoadResult = { ok: true; config: CompiledConfig } | { ok: false; issues: ConfigIssue[] };
+
+/**
+ * Which endpoints to compile (a shard's): the others are validated against the schema but not
+ * compiled, so a shard holds only its own part of a large config in memory.
+ */
+export type EndpointFilter = (group: string, endpoint: string) => boolean;
 
 const DEFAULT_CONFIG_PATH = 'config/outpost.yaml';
 
@@ -17,27 +24,35 @@ export function configPath(flag: string | undefined, env: NodeJS.ProcessEnv = pr
   return flag || env.OUTPOST_CONFIG || DEFAULT_CONFIG_PATH;
 }
 
-export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadResult> {
+export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env, only?: EndpointFilter): Promise<LoadResult> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     return { ok: false, issues: [{ path: '(file)', message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }] };
   }
-  return parseConfigText(text, env);
+  return parseConfigText(text, env, only);
 }
 
 /** Never throws: any input gives a config or a list of issues. */
-export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
+export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.env, only?: EndpointFilter): LoadResult {
   try {
-    return parse(text, env);
+    return parse(text, env, only);
   } catch (err) {
     // A bug, not the user's mistake; still an answer rather than a crash of the daemon or a reload.
     return { ok: false, issues: [{ path: '(config)', message: `cannot load: ${(err as Error).message.split('\n')[0]}` }] };
   }
 }
 
-function parse(text: string, env: NodeJS.ProcessEnv): LoadResult {
+function parse(text: string, env: NodeJS.ProcessEnv, only?: EndpointFilter): LoadResult {
+  // A large config piece by piece (a low memory high-water mark), else the whole document.
+  const chunked = parseYamlInChunks(text);
+  const whole = chunked ? { ok: true as const, data: chunked as unknown } : parseWhole(text);
+  if (!whole.ok) return whole;
+  return validate(whole.data, env, only);
+}
+
+function parseWhole(text: string): { ok: true; data: unknown } | { ok: false; issues: ConfigIssue[] } {
   // prettyErrors: false leaves linePos unset: a LineCounter gives the line of each error.
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
@@ -56,6 +71,10 @@ function parse(text: string, env: NodeJS.ProcessEnv): LoadResult {
   } catch (err) {
     return { ok: false, issues: [{ path: '(yaml)', message: (err as Error).message.split('\n')[0]! }] };
   }
+  return { ok: true, data };
+}
+
+function validate(data: unknown, env: NodeJS.ProcessEnv, only?: EndpointFilter): LoadResult {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return { ok: false, issues: [{ path: '(root)', message: 'expected a mapping with at least `groups`' }] };
   }
@@ -68,6 +87,11 @@ function parse(text: string, env: NodeJS.ProcessEnv): LoadResult {
       ok: false,
       issues: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: issueMessage(i) })),
     };
+  }
+  if (only) {
+    for (const [g, group] of Object.entries(parsed.data.groups)) {
+      for (const e of Object.keys(group.endpoints)) if (!only(g, e)) delete group.endpoints[e];
+    }
   }
   const { config, issues } = compileConfig(parsed.data, env);
   return config ? { ok: true, config } : { ok: false, issues };

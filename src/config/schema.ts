@@ -106,10 +106,14 @@ const runOptions = {
   freshConnection: z.boolean().optional(),
 };
 
+/** Series detail: `default` (≤ 12 series per check) or `full` (adds the duration histogram, phases, attempts, consecutive failures). */
+const metricsSchema = z.object({ detail: z.enum(['default', 'full']).optional() }).strict();
+
 const checkSchema = z
   .object({
     type: z.enum(['login', 'feed', 'session', 'http']),
     ...runOptions,
+    metrics: metricsSchema.optional(),
     /** feed/session: the request (path etc.); http: use steps. */
     path: z.string().optional(),
     method: requestFields.method,
@@ -221,6 +225,7 @@ const groupSchema = z
     maintenance: z.array(maintenanceSchema).optional(),
     /** What an impaired minute of this platform costs (docs/impact.md). */
     impact: impactSchema.optional(),
+    metrics: metricsSchema.optional(),
     endpoints: z.record(name('endpoint name'), endpointSchema).refine((e) => Object.keys(e).length > 0, 'a group needs at least one endpoint'),
   })
   .strict();
@@ -286,6 +291,7 @@ export const configSchema = z
       .strict()
       .default({ concurrency: 64 }),
     defaults: z.object(runOptions).strict().optional(),
+    metrics: metricsSchema.optional(),
     incidents: z
       .object({
         /** A group is down when at least this share of its checks is down. */

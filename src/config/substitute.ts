@@ -30,10 +30,24 @@ export function substitute(
   }
   ancestors.add(value);
   try {
-    if (Array.isArray(value)) return value.map((v, i) => substitute(v, env, errors, [...path, i], ancestors));
+    // Copy on write: a subtree without any reference is returned as it is (a 10,000-check config
+    // is not copied once more just to find that nothing needed substituting).
+    let changed = false;
+    if (Array.isArray(value)) {
+      const arr = value.map((v, i) => {
+        const r = substitute(v, env, errors, [...path, i], ancestors);
+        if (r !== v) changed = true;
+        return r;
+      });
+      return changed ? arr : value;
+    }
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = substitute(v, env, errors, [...path, k], ancestors);
-    return out;
+    for (const [k, v] of Object.entries(value)) {
+      const r = substitute(v, env, errors, [...path, k], ancestors);
+      if (r !== v) changed = true;
+      out[k] = r;
+    }
+    return changed ? out : value;
   } finally {
     ancestors.delete(value);
   }

@@ -124,6 +124,8 @@ export interface CompiledCheck {
   /** Uses the endpoint's session (feed, session, and http steps with session). */
   usesSession: boolean;
   endpointRef: CompiledEndpoint;
+  /** `metrics.detail` of the check, its group or the config: `full` adds the opt-in series. */
+  metricsDetail?: 'default' | 'full';
 }
 
 export interface CompiledMaintenance {

@@ -1,7 +1,10 @@
 /**
- * The per-check series (info, up, state, duration histogram, runs, attempts, failures,
- * consecutive failures, last run/success, HTTP status, phases), kept as plain numbers per check
- * and rendered to Prometheus text by hand.
+ * The per-check series, kept as plain numbers per check and rendered to Prometheus text by hand.
+ *
+ * Series budget: at the default detail a check has 12 series (info, up, state ×4, runs by result
+ * ×2, last run and last success timestamps, last run duration, HTTP status) plus one per failure
+ * reason it has seen. `metrics.detail: full` adds 19: the duration histogram (9 buckets, +Inf,
+ * sum, count), attempts, consecutive failures and the five phases.
  *
  * Why not prom-client here: with 10,000 checks these are ~300,000 series. prom-client hashes a
  * label object on every set/inc (~15 per run) and formats the whole registry synchronously on a
@@ -13,6 +16,7 @@
  */
 import { REASONS, type Reason } from '../reasons.js';
 import { CHECK_STATES, type CheckState } from '../check-state.js';
+import { openMetricsFamily } from './openmetrics.js';
 
 export const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
 const PHASE_NAMES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
@@ -20,12 +24,19 @@ const PHASE_NAMES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as c
 export interface CheckKey {
   labels: { group: string; endpoint: string; check: string; location: string };
   info: { type: string; interval_seconds: string };
+  /** `full` adds the opt-in series (histogram, phases, attempts, consecutive failures). */
+  metricsDetail?: 'default' | 'full';
 }
+
+/** Series of one check at each detail, failures by reason aside (one per reason seen). */
+export const SERIES_PER_CHECK = { default: 12, full: 31 } as const;
 
 interface Cell {
   /** `group="…",endpoint="…",check="…",location="…"`, escaped once. */
   l: string;
   info: string;
+  /** Renders the opt-in families too. */
+  full: boolean;
   /** Absent until a run decides it (as blackbox_exporter's probe_success exists only after a probe). */
   up?: number;
   state: CheckState;
@@ -36,6 +47,7 @@ interface Cell {
   failures?: Float64Array;
   lastRun?: number;
   lastSuccess?: number;
+  lastDuration?: number;
   httpStatus?: number;
   phases?: Float64Array;
   /** Non-cumulative bucket counts, then +Inf; sum and count beside. */
@@ -79,7 +91,7 @@ export interface CheckSeries {
    * checks are rendered a slice at a time with a yield between slices, so a scrape of 10,000
    * checks never blocks the event loop for long.
    */
-  chunks(slice?: number): AsyncGenerator<Buffer[]>;
+  chunks(slice?: number, openMetrics?: boolean): AsyncGenerator<Buffer[]>;
   /** The same, in one synchronous pass (small registries, tests). */
   renderSync(): string;
 }
@@ -90,6 +102,8 @@ interface Family {
   name: string;
   help: string;
   type: 'gauge' | 'counter' | 'histogram';
+  /** Only at `metrics.detail: full`. */
+  full?: true;
   lines(c: Cell): string;
 }
 
@@ -112,6 +126,7 @@ const FAMILIES: Family[] = [
     name: 'outpost_check_duration_seconds',
     help: 'Duration of check runs, retries included.',
     type: 'histogram',
+    full: true,
     lines: (c) => {
       if (!c.buckets) return '';
       let s = '';
@@ -131,7 +146,7 @@ const FAMILIES: Family[] = [
     type: 'counter',
     lines: (c) => `outpost_check_runs_total{${c.l},result="success"} ${c.success}\noutpost_check_runs_total{${c.l},result="failure"} ${c.failure}\n`,
   },
-  { name: 'outpost_check_attempts_total', help: 'HTTP requests made by check runs, retries included.', type: 'counter', lines: (c) => `outpost_check_attempts_total{${c.l}} ${c.attempts}\n` },
+  { name: 'outpost_check_attempts_total', help: 'HTTP requests made by check runs, retries included.', type: 'counter', full: true, lines: (c) => `outpost_check_attempts_total{${c.l}} ${c.attempts}\n` },
   {
     name: 'outpost_check_failures_total',
     help: 'Failed check runs by reason.',
@@ -143,7 +158,7 @@ const FAMILIES: Family[] = [
       return s;
     },
   },
-  { name: 'outpost_check_consecutive_failures', help: 'Failed runs in a row.', type: 'gauge', lines: (c) => `outpost_check_consecutive_failures{${c.l}} ${c.consecutive}\n` },
+  { name: 'outpost_check_consecutive_failures', help: 'Failed runs in a row.', type: 'gauge', full: true, lines: (c) => `outpost_check_consecutive_failures{${c.l}} ${c.consecutive}\n` },
   {
     name: 'outpost_check_last_run_timestamp_seconds',
     help: 'When the last run of the check ended.',
@@ -157,6 +172,12 @@ const FAMILIES: Family[] = [
     lines: (c) => (c.lastSuccess === undefined ? '' : `outpost_check_last_success_timestamp_seconds{${c.l}} ${num(c.lastSuccess)}\n`),
   },
   {
+    name: 'outpost_check_last_duration_seconds',
+    help: 'Duration of the last run of the check, retries included.',
+    type: 'gauge',
+    lines: (c) => (c.lastDuration === undefined ? '' : `outpost_check_last_duration_seconds{${c.l}} ${num(c.lastDuration)}\n`),
+  },
+  {
     name: 'outpost_check_http_status_code',
     help: 'HTTP status of the last answer (0 when none).',
     type: 'gauge',
@@ -166,6 +187,7 @@ const FAMILIES: Family[] = [
     name: 'outpost_check_phase_duration_seconds',
     help: 'Duration of each phase of the last run, summed over redirects and steps.',
     type: 'gauge',
+    full: true,
     lines: (c) => {
       if (!c.phases) return '';
       let s = '';
@@ -177,6 +199,11 @@ const FAMILIES: Family[] = [
 
 const HEADER_BYTES = FAMILIES.map((f) => Buffer.from(`# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n`));
 const NEWLINE = Buffer.from('\n');
+/** OpenMetrics: counter families are named without `_total`, and families are not separated by blank lines. */
+const HEADER_BYTES_OM = FAMILIES.map((f) => {
+  const fam = openMetricsFamily(f.name, f.type);
+  return Buffer.from(`# HELP ${fam.name} ${f.help.replace(/"/g, '\\"')}\n# TYPE ${fam.name} ${fam.type}\n`);
+});
 
 /** Label value escaping of the Prometheus text format (as prom-client does it). */
 function escapeLabelValue(v: string): string {
@@ -198,7 +225,8 @@ function linesOf(c: Cell): Rendered {
   const texts: string[] = [];
   let pos = 0;
   for (let f = 0; f < FAMILIES.length; f++) {
-    const t = FAMILIES[f]!.lines(c);
+    const fam = FAMILIES[f]!;
+    const t = fam.full && !c.full ? '' : fam.lines(c);
     off[f] = pos;
     pos += Buffer.byteLength(t);
     texts.push(t);
@@ -226,7 +254,7 @@ export function createCheckSeries(): CheckSeries {
     const l = textOf(k);
     let c = cells.get(l);
     if (!c) {
-      c = { l, info: infoText(k), state: 'unknown', consecutive: 0, success: 0, failure: 0, attempts: 0, sum: 0, count: 0 };
+      c = { l, info: infoText(k), full: k.metricsDetail === 'full', state: 'unknown', consecutive: 0, success: 0, failure: 0, attempts: 0, sum: 0, count: 0 };
       cells.set(l, c);
     }
     return c;
@@ -249,9 +277,9 @@ export function createCheckSeries(): CheckSeries {
    * batch. A batch is a list of views into the checks' cached bytes: nothing is copied, and a
    * scrape allocates no large buffer (30 MB at 10,000 checks would invite a full GC each time).
    */
-  function* familyBatches(texts: readonly Rendered[], slice: number): Generator<Buffer[]> {
+  function* familyBatches(texts: readonly Rendered[], slice: number, openMetrics = false): Generator<Buffer[]> {
     for (let f = 0; f < FAMILIES.length; f++) {
-      yield [HEADER_BYTES[f]!];
+      yield [(openMetrics ? HEADER_BYTES_OM : HEADER_BYTES)[f]!];
       for (let start = 0; start < texts.length; start += slice) {
         const batch: Buffer[] = [];
         for (let i = start; i < Math.min(texts.length, start + slice); i++) {
@@ -260,7 +288,7 @@ export function createCheckSeries(): CheckSeries {
         }
         if (batch.length) yield batch;
       }
-      yield [NEWLINE];
+      if (!openMetrics) yield [NEWLINE];
     }
   }
 
@@ -268,6 +296,8 @@ export function createCheckSeries(): CheckSeries {
     describe(k, state, up, consecutiveFailures) {
       const c = cellOf(k);
       c.info = infoText(k);
+      c.full = k.metricsDetail === 'full';
+      if (!c.full) c.buckets = c.phases = undefined;
       c.state = state;
       if (up === null) delete c.up;
       else c.up = up ? 1 : 0;
@@ -278,10 +308,15 @@ export function createCheckSeries(): CheckSeries {
       const c = cellOf(k);
       c.up = r.ok ? 1 : 0;
       c.state = r.state;
-      const b = (c.buckets ??= new Float64Array(DURATION_BUCKETS.length + 1));
-      let i = 0;
-      while (i < DURATION_BUCKETS.length && r.durationSeconds > DURATION_BUCKETS[i]!) i++;
-      b[i]!++;
+      if (c.full) {
+        const b = (c.buckets ??= new Float64Array(DURATION_BUCKETS.length + 1));
+        let i = 0;
+        while (i < DURATION_BUCKETS.length && r.durationSeconds > DURATION_BUCKETS[i]!) i++;
+        b[i]!++;
+        const p = (c.phases ??= new Float64Array(PHASE_NAMES.length));
+        for (let j = 0; j < PHASE_NAMES.length; j++) p[j] = r.phases[PHASE_NAMES[j]!];
+      }
+      c.lastDuration = r.durationSeconds;
       c.sum += r.durationSeconds;
       c.count++;
       if (r.ok) c.success++;
@@ -295,16 +330,14 @@ export function createCheckSeries(): CheckSeries {
       c.lastRun = r.at;
       if (r.ok) c.lastSuccess = r.at;
       c.httpStatus = r.httpStatus;
-      const p = (c.phases ??= new Float64Array(PHASE_NAMES.length));
-      for (let j = 0; j < PHASE_NAMES.length; j++) p[j] = r.phases[PHASE_NAMES[j]!];
       c.text = undefined;
     },
     remove(k) {
       cells.delete(textOf(k));
     },
     size: () => cells.size,
-    async *chunks(slice = 250) {
-      yield* familyBatches(await refresh(slice), slice * 4);
+    async *chunks(slice = 250, openMetrics = false) {
+      yield* familyBatches(await refresh(slice), slice * 4, openMetrics);
     },
     async render(slice = 1000) {
       const parts: Buffer[] = [];

@@ -6,6 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Reason } from '../reasons.js';
 import { CHECK_STATES, type CheckState } from '../check-state.js';
 import { createCheckSeries, type CheckSeries } from './check-series.js';
+import { classicToOpenMetrics, OPENMETRICS_EOF } from './openmetrics.js';
 
 export const CHECK_LABELS = ['group', 'endpoint', 'check', 'location'] as const;
 export const PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
@@ -63,10 +64,19 @@ export class OutpostRegistry extends Registry {
     return base + (await this.checkSeries.render());
   }
 
-  /** The same text as byte chunks, for /metrics to stream without building one large string. */
-  async *chunks(): AsyncGenerator<Buffer[]> {
-    yield [Buffer.from(await super.metrics())];
-    yield* this.checkSeries.chunks();
+  /**
+   * The same text as byte chunks, for /metrics to stream without building one large string; in
+   * OpenMetrics 1.0.0 (src/metrics/openmetrics.ts) when asked, ending with `# EOF`.
+   */
+  async *chunks(format: 'prometheus' | 'openmetrics' = 'prometheus'): AsyncGenerator<Buffer[]> {
+    if (format === 'prometheus') {
+      yield [Buffer.from(await super.metrics())];
+      yield* this.checkSeries.chunks();
+      return;
+    }
+    yield [Buffer.from(classicToOpenMetrics(await super.metrics()))];
+    yield* this.checkSeries.chunks(undefined, true);
+    yield [Buffer.from(OPENMETRICS_EOF)];
   }
 }
 

@@ -1,6 +1,8 @@
 /**
- * The scheduler: when each check runs. First runs are spread over each check's interval by a
- * stable hash of its id (no thundering herd, and a reload keeps the phase); a check never runs
+ * The scheduler: when each check runs. First runs after a start, and of checks a reload adds,
+ * are spread over a short start window (start-window.ts), then each check keeps its phase; a
+ * check whose timing a reload changed moves to its point of a grid set by a stable hash of its
+ * id; a check never runs
  * twice at once; a global cap bounds runs in flight; how late each run starts against its due
  * time is reported as lag. Cron schedules (node-cron's, in the check's time zone, UTC by default)
  * are supported next to intervals. A check is never armed silently at an infinite or past time:
@@ -8,7 +10,8 @@
  */
 import type { CompiledCheck } from '../config/types.js';
 import { nextCronTime, parseCron, type CronSpec } from './cron.js';
-import { shardOf } from './shard.js';
+import { staggerFraction } from './shard.js';
+import { startOffsets } from './start-window.js';
 
 export interface SchedulerOptions {
   run: (check: CompiledCheck) => Promise<void>;
@@ -52,7 +55,7 @@ export interface Scheduler {
 
 /** Offset of a check's first run inside its interval, stable across restarts and reloads. */
 export function staggerOffset(id: string, intervalMs: number): number {
-  return (shardOf(id, 1_000_003) / 1_000_003) * intervalMs;
+  return staggerFraction(id) * intervalMs;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -163,6 +166,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     setChecks(checks) {
       const seen = new Set<string>();
       const t = now();
+      // Checks a reload adds while running get a start window of their own.
+      const added = started ? startOffsets(checks.filter((c) => !entries.has(c.id)), opts.concurrency) : undefined;
       for (const check of checks) {
         seen.add(check.id);
         const old = entries.get(check.id);
@@ -175,7 +180,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         const e: Entry = old ?? { check, due: 0, running: false, pending: false, queued: false, removed: false };
         e.check = check;
         e.cron = parsed && !('errors' in parsed) ? parsed : undefined;
-        e.due = firstDue(e, t);
+        const offset = !old ? added?.get(check.id) : undefined;
+        e.due = offset !== undefined ? t + offset : firstDue(e, t);
         entries.set(check.id, e);
         arm(e);
       }
@@ -192,10 +198,12 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       started = true;
       const t = now();
       lastActivity = t;
-      // Due times computed before start() (setChecks, then the server came up) may have passed:
-      // move them to their next grid point instead of firing them all at once, late.
+      // Every interval check runs first within the start window, then keeps that phase.
+      const offsets = startOffsets([...entries.values()].map((e) => e.check), opts.concurrency);
       for (const e of entries.values()) {
-        if (e.due < t) e.due = firstDue(e, t);
+        const offset = e.cron ? undefined : offsets.get(e.check.id);
+        if (offset !== undefined) e.due = t + offset;
+        else if (e.due < t) e.due = firstDue(e, t);
         arm(e);
       }
     },

@@ -1,8 +1,9 @@
 /**
- * Check sharding: split the configured checks across N Outpost processes of one location
- * (`--shard INDEX/COUNT`, env `OUTPOST_SHARD`). Every check runs on exactly one shard, chosen by a
- * stable hash of its identity `group/endpoint/check`, so the split is the same in every process,
- * across restarts and across Outpost versions, and needs no coordination.
+ * Sharding: split the configured endpoints across N Outpost processes of one location
+ * (`--shard INDEX/COUNT`, env `OUTPOST_SHARD`). Every endpoint, with all its checks and its
+ * session, runs on exactly one shard, chosen by a stable hash of its identity `group/endpoint`, so
+ * the split is the same in every process, across restarts and across Outpost versions, and needs
+ * no coordination; one login per endpoint, and one shard exports its session age.
  *
  * The hash is the first 4 bytes of SHA-1 over the UTF-8 identity, read as a big-endian unsigned
  * 32-bit integer, modulo COUNT. An operator can reproduce it in a shell:
@@ -28,9 +29,19 @@ const MAX_SHARD_COUNT = 1024;
 
 const SHARD_PATTERN = /^(\d{1,9})\/(\d{1,9})$/;
 
-/** The identity a check is sharded by: `group/endpoint/check` (names are `[a-z0-9_-]+`). */
+/** The identity of a check: `group/endpoint/check` (names are `[a-z0-9_-]+`). */
 export function checkKey(group: string, endpoint: string, check: string): string {
   return `${group}/${endpoint}/${check}`;
+}
+
+/** The identity a shard is chosen by: the endpoint's `group/endpoint`. */
+export function endpointKey(group: string, endpoint: string): string {
+  return `${group}/${endpoint}`;
+}
+
+/** Whether the process running `shard` runs this check: the shard of its endpoint. */
+export function checkInShard(check: { group: string; endpoint: string }, shard: Shard): boolean {
+  return inShard(endpointKey(check.group, check.endpoint), shard);
 }
 
 /**
@@ -66,7 +77,7 @@ export function formatShard(shard: Shard): string {
   return `${shard.index}/${shard.count}`;
 }
 
-/** The 0-based shard (of `count`) that runs the check with this identity. */
+/** The 0-based shard (of `count`) that runs the endpoint (or anything else) with this identity. */
 export function shardOf(checkId: string, count: number): number {
   if (!Number.isInteger(count) || count < 1) {
     throw new Error(`shard count must be a positive integer, got ${count}`);
@@ -75,7 +86,12 @@ export function shardOf(checkId: string, count: number): number {
   return digest.readUInt32BE(0) % count;
 }
 
-/** Whether the process running `shard` runs the check with this identity. */
+/** Whether the process running `shard` runs what has this identity. */
 export function inShard(checkId: string, shard: Shard): boolean {
   return shardOf(checkId, shard.count) === shard.index;
+}
+
+/** A stable fraction in [0, 1) of an identity (the same hash as the shard), for spreading runs. */
+export function staggerFraction(id: string): number {
+  return shardOf(id, 1_000_003) / 1_000_003;
 }

@@ -10,10 +10,12 @@ import type { AddressInfo } from 'node:net';
 import type { ServerOptions } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { parseDuration } from '../config/units.js';
+import { negotiateFormat, wantsGzip, type ExpositionFormat } from './negotiate.js';
+import { writeExposition } from './exposition.js';
 
 export interface ServerDeps {
-  /** The exposition, as chunks written one after the other (backpressure respected). */
-  metrics(): { contentType: string; body: AsyncIterable<Buffer[]> };
+  /** The exposition in a format, as chunks written one after the other (backpressure respected). */
+  metrics(format: ExpositionFormat): { contentType: string; body: AsyncIterable<Buffer[]> };
   status(): unknown;
   incidents(): unknown;
   statusPage(): string;
@@ -68,18 +70,11 @@ export async function startServer(initial: ServerOptions, deps: ServerDeps): Pro
     switch (route) {
       case 'GET /metrics':
       case 'HEAD /metrics': {
-        const m = deps.metrics();
-        res.writeHead(200, { 'content-type': m.contentType });
+        const m = deps.metrics(negotiateFormat(req.headers.accept));
+        const gzip = wantsGzip(req.headers['accept-encoding']);
+        res.writeHead(200, { 'content-type': m.contentType, vary: 'Accept, Accept-Encoding', ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
         if (method === 'HEAD') return res.end();
-        for await (const batch of m.body) {
-          if (res.destroyed) return;
-          // One batch, one writev: the views are not copied into a large buffer.
-          res.cork();
-          for (const b of batch) res.write(b);
-          res.uncork();
-          if (res.writableNeedDrain) await drained(res);
-        }
-        return res.end();
+        return writeExposition(res, m.body, gzip);
       }
       case 'GET /healthz':
         return deps.healthy() ? text(res, 200, 'ok\n') : text(res, 503, 'scheduler stalled\n');
@@ -148,19 +143,6 @@ export async function startServer(initial: ServerOptions, deps: ServerDeps): Pro
         server.closeAllConnections();
       }),
   };
-}
-
-/** Until the socket takes more; a client that went away ends the wait too. */
-function drained(res: http.ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }
 
 function authorized(req: http.IncomingMessage, opts: ServerOptions): boolean {

@@ -29,7 +29,7 @@ beforeAll(async () => {
     simulatorConfig(sim.url, {
       stateDir: join(dir, 'data'),
       extraTop: 'webhooks: [{ name: oncall, url: "http://127.0.0.1:1/hook", retries: 0 }]\n',
-    }).replace('groups:\n  facebook:', 'groups:\n  facebook:\n    maintenance: [{ schedule: "0 0 1 1 *", duration: 1m }]'),
+    }).replace('groups:\n  facebook:', 'groups:\n  facebook:\n    metrics: { detail: full }\n    maintenance: [{ schedule: "0 0 1 1 *", duration: 1m }]'),
   );
   d = (await startTestDaemon({ configPath: config }, { defaultMetrics: true })).daemon;
   sim.setFaults('instagram', [{ type: 'feed_empty' }]);
@@ -46,6 +46,8 @@ afterAll(async () => {
 const of = (name: string) => samples.filter((s) => s.name === name);
 const keys = (s: Sample) => Object.keys(s.labels).sort();
 const ids = () => d.config().checks.map((c) => `${c.group}/${c.endpoint}/${c.name}`).sort();
+/** facebook opts into `metrics: { detail: full }`; the other groups keep the default detail. */
+const fullIds = () => ids().filter((id) => id.startsWith('facebook/'));
 const idOf = (s: Sample) => `${s.labels.group}/${s.labels.endpoint}/${s.labels.check}`;
 
 describe('check-level metrics', () => {
@@ -60,21 +62,32 @@ describe('check-level metrics', () => {
     expect(info.find((s) => idOf(s) === 'facebook/web/login')!.labels).toMatchObject({ type: 'login', interval_seconds: '30' });
   });
 
-  for (const name of [
-    'outpost_check_up',
-    'outpost_check_consecutive_failures',
-    'outpost_check_last_run_timestamp_seconds',
-    'outpost_check_http_status_code',
-    'outpost_check_attempts_total',
-    'outpost_check_duration_seconds_count',
-    'outpost_check_duration_seconds_sum',
-  ]) {
+  for (const name of ['outpost_check_up', 'outpost_check_last_run_timestamp_seconds', 'outpost_check_http_status_code', 'outpost_check_last_duration_seconds']) {
     it(`${name}: one series per check, check labels only`, () => {
       const xs = of(name);
       expect(xs.map(idOf).sort()).toEqual(ids());
       for (const s of xs) expect(keys(s)).toEqual(CHECK_LABELS);
     });
   }
+
+  for (const name of ['outpost_check_consecutive_failures', 'outpost_check_attempts_total', 'outpost_check_duration_seconds_count', 'outpost_check_duration_seconds_sum']) {
+    it(`${name}: one series per check at metrics.detail full, none at the default detail`, () => {
+      const xs = of(name);
+      expect(xs.map(idOf).sort()).toEqual(fullIds());
+      for (const s of xs) expect(keys(s)).toEqual(CHECK_LABELS);
+    });
+  }
+
+  it('series budget: 12 per check at the default detail, plus one per failure reason seen; 31 at full', () => {
+    const perCheck = new Map<string, number>();
+    for (const s of samples) if (s.name.startsWith('outpost_check_')) perCheck.set(idOf(s), (perCheck.get(idOf(s)) ?? 0) + 1);
+    for (const id of ids()) {
+      const reasons = of('outpost_check_failures_total').filter((s) => idOf(s) === id).length;
+      // Until a check succeeds it has no last-success timestamp.
+      const succeeded = of('outpost_check_last_success_timestamp_seconds').some((s) => idOf(s) === id) ? 0 : 1;
+      expect(perCheck.get(id), id).toBe((id.startsWith('facebook/') ? 31 : 12) + reasons - succeeded);
+    }
+  });
 
   it('outpost_check_duration_seconds is a histogram', () => {
     const buckets = of('outpost_check_duration_seconds_bucket').filter((s) => idOf(s) === 'facebook/web/feed');
@@ -126,7 +139,8 @@ describe('check-level metrics', () => {
     for (const s of xs) expect(s.value).toBeGreaterThan(Date.now() / 1000 - 300);
   });
 
-  it('outpost_check_phase_duration_seconds{phase}: the five blackbox phases', () => {
+  it('outpost_check_phase_duration_seconds{phase}: the five blackbox phases, at full detail only', () => {
+    expect(of('outpost_check_phase_duration_seconds').map(idOf).filter((id) => !id.startsWith('facebook/'))).toEqual([]);
     const xs = of('outpost_check_phase_duration_seconds').filter((s) => idOf(s) === 'facebook/web/feed');
     expect(xs.map((s) => s.labels.phase).sort()).toEqual(['connect', 'processing', 'resolve', 'tls', 'transfer']);
     for (const s of xs) expect(s.value).toBeGreaterThanOrEqual(0);

@@ -56,6 +56,8 @@ export function faultSeries(): { series: string; values: string }[] {
     { series: `outpost_check_consecutive_failures{${S}}`, values: `0x39 1+1x59 0x59` },
     { series: `outpost_check_consecutive_failures{${F}}`, values: flat(0) },
     { series: `outpost_check_http_status_code{${S}}`, values: phases(200, 401, 200) },
+    { series: `outpost_check_last_duration_seconds{${S}}`, values: flat(0.2) },
+    { series: `outpost_check_last_duration_seconds{${F}}`, values: flat(0.3) },
     { series: `outpost_check_http_status_code{${F}}`, values: flat(200) },
     { series: `outpost_check_last_success_timestamp_seconds{${S}}`, values: `1709650800+15x39 1709651385x59 1709652300+15x59` },
     ...['resolve', 'connect', 'tls', 'processing', 'transfer'].map((phase) => ({

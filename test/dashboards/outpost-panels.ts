@@ -8,6 +8,11 @@ export const OVERVIEW_UID = 'outpost-overview';
 export const PLATFORM_UID = 'outpost-platform';
 export const TAGS = ['outpost'];
 
+/** The row of panels whose series exist only at `metrics.detail: full`. */
+export const FULL_DETAIL_ROW = 'Full detail (metrics.detail: full)';
+/** Per-check series that exist only at `metrics.detail: full` (src/metrics/check-series.ts). */
+export const FULL_DETAIL_METRICS = ['outpost_check_duration_seconds', 'outpost_check_phase_duration_seconds', 'outpost_check_attempts_total', 'outpost_check_consecutive_failures'];
+
 /** Label filters: `=~` so that single values, multi-selections and All (`.*`) all work. */
 export const GROUP_FILTER = 'group=~"$group",location=~"$location"';
 export const ENDPOINT_FILTER = 'group=~"$group",endpoint=~"$endpoint",location=~"$location"';

@@ -17,7 +17,6 @@ import {
   TAGS,
   availability,
   incidentAnnotations,
-  quantiles,
   sel,
   stateCode,
   variables,
@@ -166,11 +165,15 @@ export function overviewDashboard(): Json {
     }),
     timeseries({
       title: 'Check latency',
-      description: 'Run duration percentiles (retries included) of all the platform\'s checks.',
+      description: 'Duration of the last run (retries included) across the platform\'s checks: median, 90th percentile and slowest check. From the last-duration gauge, so it works at the default metrics detail.',
       w: 12,
       h: 8,
       unit: 's',
-      targets: quantiles('outpost_check_duration_seconds', GROUP_FILTER, [], [0.5, 0.9, 0.99]),
+      targets: [
+        { expr: `quantile(0.5, ${sel('outpost_check_last_duration_seconds', GROUP_FILTER)})`, legend: 'median' },
+        { expr: `quantile(0.9, ${sel('outpost_check_last_duration_seconds', GROUP_FILTER)})`, legend: 'p90' },
+        { expr: `max(${sel('outpost_check_last_duration_seconds', GROUP_FILTER)})`, legend: 'slowest' },
+      ],
     }),
   ];
 

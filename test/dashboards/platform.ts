@@ -14,6 +14,7 @@ import {
   TAGS,
   incidentAnnotations,
   quantiles,
+  FULL_DETAIL_ROW,
   sel,
   stateCode,
   variables,
@@ -39,13 +40,12 @@ export function platformDashboard(): Json {
 
   const answers = [
     timeseries({
-      title: 'Consecutive failures',
-      description: 'Failed runs in a row per check. The check turns down when this reaches its failureThreshold.',
+      title: 'Last run duration',
+      description: 'Duration of the last run of each check, retries included (a gauge, present at the default metrics detail; the percentiles are in the Full detail row).',
       w: 8,
       h: 7,
-      unit: 'none',
-      decimals: 0,
-      targets: [{ expr: `max by (${CHECK_LABELS}) (${sel('outpost_check_consecutive_failures', CHECK_FILTER)})`, legend: CHECK_LEGEND }],
+      unit: 's',
+      targets: [{ expr: `max by (${CHECK_LABELS}) (${sel('outpost_check_last_duration_seconds', CHECK_FILTER)})`, legend: CHECK_LEGEND }],
     }),
     stateTimeline({
       title: 'HTTP status',
@@ -79,7 +79,7 @@ export function platformDashboard(): Json {
     timeseries({
       title: 'Failures by reason',
       description: 'Failed runs per interval by check and reason.',
-      w: 12,
+      w: 24,
       h: 8,
       unit: 'short',
       stacked: true,
@@ -90,6 +90,19 @@ export function platformDashboard(): Json {
           legend: '{{endpoint}}/{{check}} {{reason}}',
         },
       ],
+    }),
+  ];
+
+  /** Series that exist only at `metrics.detail: full` (see docs/metrics.md): empty at the default detail. */
+  const fullDetail = [
+    timeseries({
+      title: 'Consecutive failures',
+      description: 'Failed runs in a row per check. The check turns down when this reaches its failureThreshold.',
+      w: 12,
+      h: 8,
+      unit: 'none',
+      decimals: 0,
+      targets: [{ expr: `max by (${CHECK_LABELS}) (${sel('outpost_check_consecutive_failures', CHECK_FILTER)})`, legend: CHECK_LEGEND }],
     }),
     timeseries({
       title: 'Requests vs runs',
@@ -163,12 +176,13 @@ export function platformDashboard(): Json {
       [row('State')],
       state,
       answers,
-      [row('Failures and retries')],
+      [row('Failures')],
       failures,
-      [row('Timing')],
-      timing,
       [row('Session and certificate')],
       session,
+      [row(FULL_DETAIL_ROW)],
+      fullDetail,
+      timing,
     ],
   });
 }

@@ -6,6 +6,7 @@ import { DASHBOARDS_DIR } from './generate.js';
 import { metricNames } from './promql.js';
 import { allPanels, dashboardQueries, readDashboard } from './queries.js';
 import { KNOWN_SERIES } from '../support/spec-metrics.js';
+import { FULL_DETAIL_METRICS, FULL_DETAIL_ROW } from './outpost-panels.js';
 
 type Json = Record<string, unknown>;
 
@@ -137,7 +138,7 @@ describe('overview', () => {
   it('repeats a row over $group and covers every metric the brief names', () => {
     expect(allPanels(d).some((p) => p.type === 'row' && p.repeat === 'group')).toBe(true);
     const exprs = dashboardQueries(FILES.overview, {}).map((q) => q.expr).join('\n');
-    for (const m of ['outpost_group_state', 'outpost_check_state', 'outpost_check_runs_total', 'outpost_check_failures_total', 'outpost_check_duration_seconds_bucket', 'outpost_incidents_open']) {
+    for (const m of ['outpost_group_state', 'outpost_check_state', 'outpost_check_runs_total', 'outpost_check_failures_total', 'outpost_check_last_duration_seconds', 'outpost_incidents_open']) {
       expect(exprs).toContain(m);
     }
     for (const w of ['[1h]', '[24h]', '[30d]']) expect(exprs).toContain(w);
@@ -160,6 +161,22 @@ describe('platform', () => {
     }
     expect(allPanels(readDashboard(FILES.platform)).some((p) => p.type === 'state-timeline')).toBe(true);
   });
+});
+
+describe('at the default metrics detail', () => {
+  for (const [name, file] of Object.entries(FILES)) {
+    it(`${name}: only panels of the "${FULL_DETAIL_ROW}" row query full-detail series`, () => {
+      let row = '';
+      const misplaced: string[] = [];
+      for (const p of (readDashboard(file).panels ?? []) as Json[]) {
+        if (p.type === 'row') row = String(p.title);
+        const exprs = ((p.targets ?? []) as Json[]).map((t) => String(t.expr ?? ''));
+        const full = exprs.some((e) => metricNames(e).some((m) => FULL_DETAIL_METRICS.some((f) => m === f || m.startsWith(`${f}_`))));
+        if (full && row !== FULL_DETAIL_ROW) misplaced.push(String(p.title));
+      }
+      expect(misplaced).toEqual([]);
+    });
+  }
 });
 
 describe('provisioning', () => {

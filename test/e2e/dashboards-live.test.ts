@@ -5,6 +5,8 @@
  * clears: checks up, incidents resolved). Every query parses, and every query returns data at
  * some point of the run, as the panel would over the dashboard's time range. One HTTPS loopback
  * endpoint is monitored too, so the certificate-expiry panel has data: no exceptions are needed.
+ * Only that endpoint's check opts into `metrics: { detail: full }`; the rest keep the default
+ * detail (structure.test.ts checks that only the "Full detail" row needs the opt-in series).
  *
  * The "Incident resolved" annotation compares incidents open now with a minute ago, so the run
  * lasts until a minute after the incident opened (about 75 s); every wait is bounded.
@@ -107,7 +109,8 @@ describe.skipIf(!available)(`dashboards against a live Prometheus scraping a dae
         groups.facebook!.endpoints.edge = {
           baseUrl: edgeUrl,
           tls: { insecureSkipVerify: true },
-          checks: { health: { type: 'http', steps: [{ path: '/health', expect: { json: [{ path: 'status', equals: 'ok' }] } }] } },
+          // Full detail on this one check: the "Full detail" row's panels have data, every other panel is fed by default-detail checks.
+          checks: { health: { type: 'http', metrics: { detail: 'full' }, steps: [{ path: '/health', expect: { json: [{ path: 'status', equals: 'ok' }] } }] } },
         };
         return groups;
       },

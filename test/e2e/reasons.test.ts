@@ -168,10 +168,10 @@ describe.skipIf(opensslMissing)(`TLS${opensslMissing ? ` (${opensslMissing})` : 
   tlsCase('self-signed certificate', 'selfSigned');
   tlsCase('certificate for another host name', 'wrongHost');
 
-  it('a valid certificate: success, expiry = notAfter, TLS phase timed', async () => {
+  it('a valid certificate: success, expiry = notAfter, TLS phase timed (phases are metrics.detail: full)', async () => {
     const certs = testCerts();
     const target = await startTarget({ tls: certs.valid, routes: { '/x': reply.json(200, { ok: true }) } });
-    const o = await startOutpost({ endpoints: { ep: { baseUrl: target.url, tls: { ca: certs.ca }, ...http() } } });
+    const o = await startOutpost({ endpoints: { ep: { baseUrl: target.url, tls: { ca: certs.ca }, ...http() } }, top: { metrics: { detail: 'full' } } });
     const rec = await o.run('c');
     expect(rec.status.lastResult?.error ?? null).toBeNull();
     expect(rec.status.state).toBe('up');

@@ -64,11 +64,13 @@ const CHECKS = {
 
 const failures = (o: Outpost, check: string, reason: string) => o.metric('outpost_check_failures_total', { ...checkLabels(check), reason });
 const attempts = async (o: Outpost, check: string) => (await o.metric('outpost_check_attempts_total', checkLabels(check))) ?? 0;
+/** Requests are counted in outpost_check_attempts_total, a series of `metrics: { detail: full }`. */
+const startOutpostFull = (opts: Parameters<typeof startOutpost>[0]) => startOutpost({ ...opts, top: { metrics: { detail: 'full' }, ...opts.top } });
 
 describe('forced logout and logging in again', () => {
   it('a good session then rejected: forced_logout; the session is dropped and the next run logs in again', async () => {
     const p = await startPlatform('cookie');
-    const o = await startOutpost({ endpoints: endpoint(p.target, 'cookie', CHECKS) });
+    const o = await startOutpostFull({ endpoints: endpoint(p.target, 'cookie', CHECKS) });
 
     expect((await o.run('session')).status.lastResult?.ok).toBe(true);
     expect(p.logins()).toBe(1);
@@ -93,7 +95,7 @@ describe('forced logout and logging in again', () => {
 
   it('when logging in again fails, the reason is the login\'s (login_rejected), not forced_logout', async () => {
     const p = await startPlatform('cookie');
-    const o = await startOutpost({ endpoints: endpoint(p.target, 'cookie', CHECKS) });
+    const o = await startOutpostFull({ endpoints: endpoint(p.target, 'cookie', CHECKS) });
     expect((await o.run('session')).status.lastResult?.ok).toBe(true);
     p.revoke();
     p.refuseLogins();
@@ -111,7 +113,7 @@ describe('forced logout and logging in again', () => {
 
   it('a forced logout seen by the feed drops the session for the session check too', async () => {
     const p = await startPlatform('cookie');
-    const o = await startOutpost({ endpoints: endpoint(p.target, 'cookie', CHECKS) });
+    const o = await startOutpostFull({ endpoints: endpoint(p.target, 'cookie', CHECKS) });
     expect((await o.run('login')).status.lastResult?.ok).toBe(true);
     p.revoke();
     expect((await o.run('feed')).status.lastResult?.reason).toBe('forced_logout');
@@ -124,7 +126,7 @@ describe('feed and session checks log in first when there is no session', () => 
   for (const check of ['feed', 'session'] as const) {
     it(check, async () => {
       const p = await startPlatform('cookie');
-      const o = await startOutpost({ endpoints: endpoint(p.target, 'cookie', CHECKS) });
+      const o = await startOutpostFull({ endpoints: endpoint(p.target, 'cookie', CHECKS) });
       const rec = await o.run(check);
       expect(rec.status.lastResult?.ok, rec.status.lastResult?.error ?? '').toBe(true);
       expect(p.logins()).toBe(1);
@@ -138,7 +140,7 @@ describe('feed and session checks log in first when there is no session', () => 
 describe('cookies vs bearer token', () => {
   it('cookie sessions are sent as Cookie, never as Authorization', async () => {
     const p = await startPlatform('cookie');
-    const o = await startOutpost({ endpoints: endpoint(p.target, 'cookie', CHECKS) });
+    const o = await startOutpostFull({ endpoints: endpoint(p.target, 'cookie', CHECKS) });
     expect((await o.run('session')).status.lastResult?.ok).toBe(true);
     const me = p.target.hits('/me')[0]!;
     expect(me.headers.cookie).toBe('sid=s1');
@@ -150,7 +152,7 @@ describe('cookies vs bearer token', () => {
 
   it('bearer sessions are sent as Authorization: Bearer', async () => {
     const p = await startPlatform('bearer');
-    const o = await startOutpost({ endpoints: endpoint(p.target, 'bearer', CHECKS) });
+    const o = await startOutpostFull({ endpoints: endpoint(p.target, 'bearer', CHECKS) });
     expect((await o.run('feed')).status.lastResult?.ok).toBe(true);
     const feed = p.target.hits('/feed')[0]!;
     expect(feed.headers.authorization).toBe('Bearer s1');
@@ -162,7 +164,7 @@ describe('cookies vs bearer token', () => {
   it('a bearer login answer without the token is login_rejected', async () => {
     const p = await startPlatform('bearer');
     p.target.route('POST /login', reply.json(200, { ok: true }));
-    const o = await startOutpost({ endpoints: endpoint(p.target, 'bearer', CHECKS) });
+    const o = await startOutpostFull({ endpoints: endpoint(p.target, 'bearer', CHECKS) });
     expect((await o.run('feed')).status.lastResult?.reason).toBe('login_rejected');
     expect(p.target.hits('/feed')).toHaveLength(0);
   });
@@ -174,7 +176,7 @@ describe('credentials never go to another host on a cross-host redirect', () => 
       const other = await startTarget({ routes: { '/elsewhere': reply.json(200, { id: 42 }) } });
       const p = await startPlatform(kind);
       p.target.route('/me', reply.redirect(302, `${other.url}/elsewhere`));
-      const o = await startOutpost({ endpoints: endpoint(p.target, kind, { ...CHECKS, session: { type: 'session', path: '/me', headers: { 'x-api-key': 'k-secret-9' } } }) });
+      const o = await startOutpostFull({ endpoints: endpoint(p.target, kind, { ...CHECKS, session: { type: 'session', path: '/me', headers: { 'x-api-key': 'k-secret-9' } } }) });
       const rec = await o.run('session');
       expect(rec.status.lastResult?.ok, rec.status.lastResult?.error ?? '').toBe(true);
       const there = other.hits('/elsewhere');
@@ -189,7 +191,7 @@ describe('credentials never go to another host on a cross-host redirect', () => 
     const other = await startTarget({ routes: { '/login': reply.json(200, { ok: true }, { 'set-cookie': 'sid=evil' }) } });
     const p = await startPlatform('cookie');
     p.target.route('POST /login', reply.redirect(307, `${other.url}/login`));
-    const o = await startOutpost({ endpoints: endpoint(p.target, 'cookie', CHECKS) });
+    const o = await startOutpostFull({ endpoints: endpoint(p.target, 'cookie', CHECKS) });
     expect((await o.run('login')).status.lastResult?.reason).toBe('login_rejected');
     expect(other.requests).toHaveLength(0);
   });
@@ -198,7 +200,7 @@ describe('credentials never go to another host on a cross-host redirect', () => 
 describe('retries', () => {
   it('503 twice then 200: the run succeeds and the three requests are counted', async () => {
     const t = await startTarget({ routes: { '/x': [reply.status(503), reply.status(503), reply.json(200, { ok: true })] } });
-    const o = await startOutpost({ endpoints: { ep: { baseUrl: t.url, checks: { c: { type: 'http', path: '/x', retries: 2 } } } } });
+    const o = await startOutpostFull({ endpoints: { ep: { baseUrl: t.url, checks: { c: { type: 'http', path: '/x', retries: 2 } } } } });
     const rec = await o.run('c');
     expect(rec.status.lastResult?.ok).toBe(true);
     expect(t.hits('/x')).toHaveLength(3);
@@ -209,7 +211,7 @@ describe('retries', () => {
 
   it('retries give up after `retries`: 503 three times is http_5xx with 3 attempts', async () => {
     const t = await startTarget({ routes: { '/x': reply.status(503) } });
-    const o = await startOutpost({ endpoints: { ep: { baseUrl: t.url, checks: { c: { type: 'http', path: '/x', retries: 2 } } } } });
+    const o = await startOutpostFull({ endpoints: { ep: { baseUrl: t.url, checks: { c: { type: 'http', path: '/x', retries: 2 } } } } });
     expect((await o.run('c')).status.lastResult?.reason).toBe('http_5xx');
     expect(t.hits('/x')).toHaveLength(3);
     expect(await attempts(o, 'c')).toBe(3);
@@ -230,7 +232,7 @@ describe('retries', () => {
         path === 'login'
           ? { c: { type: 'login', retries: 3 } }
           : { c: { type: 'feed', path: '/feed', items: 'items', timestamp: 'at', maxAge: '1m', retries: 3 } };
-      const o = await startOutpost({ endpoints: { ep: { baseUrl: t.url, ...(path === 'login' ? { account: ACCOUNT, auth: { path: '/login', cookie: 'sid' } } : {}), checks } } });
+      const o = await startOutpostFull({ endpoints: { ep: { baseUrl: t.url, ...(path === 'login' ? { account: ACCOUNT, auth: { path: '/login', cookie: 'sid' } } : {}), checks } } });
       const rec = await o.run('c');
       expect(rec.status.lastResult?.reason).toBe(reason);
       expect(t.requests).toHaveLength(1);
@@ -240,7 +242,7 @@ describe('retries', () => {
 
   it('a session sent to a checkpoint page (which answers 200) is login_challenge, not a success', async () => {
     const p = await startPlatform('cookie');
-    const o = await startOutpost({ endpoints: endpoint(p.target, 'cookie', CHECKS) });
+    const o = await startOutpostFull({ endpoints: endpoint(p.target, 'cookie', CHECKS) });
     await o.run('login');
     p.target.route('/me', reply.redirect(302, '/checkpoint/?next=%2Fme'));
     p.target.route('/checkpoint/', reply.html(200, '<h1>Confirm your identity</h1>'));
@@ -251,7 +253,7 @@ describe('retries', () => {
 
   it('forced_logout is never retried (1 attempt)', async () => {
     const p = await startPlatform('cookie');
-    const o = await startOutpost({ endpoints: endpoint(p.target, 'cookie', { ...CHECKS, session: { ...CHECKS.session, retries: 3 } }) });
+    const o = await startOutpostFull({ endpoints: endpoint(p.target, 'cookie', { ...CHECKS, session: { ...CHECKS.session, retries: 3 } }) });
     await o.run('login');
     p.revoke();
     expect((await o.run('session')).status.lastResult?.reason).toBe('forced_logout');

@@ -5,10 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { createCheckSeries, DURATION_BUCKETS, type CheckKey, type RunValues } from '../../src/metrics/check-series.js';
+import { createCheckSeries, DURATION_BUCKETS, SERIES_PER_CHECK, type CheckKey, type RunValues } from '../../src/metrics/check-series.js';
 import { CHECK_STATES } from '../../src/check-state.js';
 
-const key = (check: string, location = 'eu"west\\1'): CheckKey => ({ labels: { group: 'fb', endpoint: 'web', check, location }, info: { type: 'http', interval_seconds: '30' } });
+const key = (check: string, location = 'eu"west\\1', metricsDetail: CheckKey['metricsDetail'] = 'full'): CheckKey => ({
+  labels: { group: 'fb', endpoint: 'web', check, location },
+  info: { type: 'http', interval_seconds: '30' },
+  metricsDetail,
+});
 const run = (over: Partial<RunValues> = {}): RunValues => ({
   ok: true,
   reason: null,
@@ -36,6 +40,7 @@ function reference(ops: (['describe', CheckKey] | ['record', CheckKey, RunValues
   const consecutive = new Gauge({ name: 'outpost_check_consecutive_failures', help: 'Failed runs in a row.', labelNames: cl, registers });
   const lastRun = new Gauge({ name: 'outpost_check_last_run_timestamp_seconds', help: 'When the last run of the check ended.', labelNames: cl, registers });
   const lastSuccess = new Gauge({ name: 'outpost_check_last_success_timestamp_seconds', help: 'When the last successful run of the check ended.', labelNames: cl, registers });
+  const lastDuration = new Gauge({ name: 'outpost_check_last_duration_seconds', help: 'Duration of the last run of the check, retries included.', labelNames: cl, registers });
   const status = new Gauge({ name: 'outpost_check_http_status_code', help: 'HTTP status of the last answer (0 when none).', labelNames: cl, registers });
   const phase = new Gauge({ name: 'outpost_check_phase_duration_seconds', help: 'Duration of each phase of the last run, summed over redirects and steps.', labelNames: [...cl, 'phase'], registers });
   for (const op of ops) {
@@ -58,11 +63,12 @@ function reference(ops: (['describe', CheckKey] | ['record', CheckKey, RunValues
       consecutive.set(l, r.consecutiveFailures);
       lastRun.set(l, r.at);
       if (r.ok) lastSuccess.set(l, r.at);
+      lastDuration.set(l, r.durationSeconds);
       status.set(l, r.httpStatus);
       for (const [p, v] of Object.entries(r.phases)) phase.set({ ...l, phase: p }, v);
     } else {
       info.remove({ ...l, ...op[1].info });
-      for (const g of [up, consecutive, lastRun, lastSuccess, status, attempts]) g.remove(l);
+      for (const g of [up, consecutive, lastRun, lastSuccess, lastDuration, status, attempts]) g.remove(l);
       dur.remove(l);
       for (const s of CHECK_STATES) state.remove({ ...l, state: s });
       for (const result of ['success', 'failure']) runs.remove({ ...l, result });
@@ -97,7 +103,7 @@ describe('check series', () => {
     ['record', b, run({ durationSeconds: 0.05 })],
   ];
 
-  it('renders what prom-client renders for the same runs', async () => {
+  it('renders what prom-client renders for the same runs (full detail)', async () => {
     const mine = createCheckSeries();
     for (const op of ops) {
       if (op[0] === 'describe') mine.describe(op[1], 'unknown', null, 0);
@@ -146,5 +152,36 @@ describe('check series', () => {
     const names = (await mine.render(7)).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split('{')[0]!.replace(/_(bucket|sum|count)$/, ''));
     const groups = names.filter((n, i) => n !== names[i - 1]);
     expect(new Set(groups).size).toBe(groups.length);
+  });
+
+  it('the default detail: 12 series per check, plus one per failure reason seen; full adds the histogram, phases, attempts, consecutive failures', async () => {
+    const mine = createCheckSeries();
+    const d = key('feed', 'x', 'default');
+    const count = (text: string, check: string) => series(text).filter((l) => l.includes(`check="${check}"`));
+    mine.describe(d, 'unknown', false, 0);
+    mine.record(d, run());
+    const ok = count(await mine.render(), 'feed');
+    expect(ok).toHaveLength(SERIES_PER_CHECK.default);
+    expect(new Set(ok.map((l) => l.split('{')[0]))).toEqual(
+      new Set([
+        'outpost_check_info',
+        'outpost_check_up',
+        'outpost_check_state',
+        'outpost_check_runs_total',
+        'outpost_check_last_run_timestamp_seconds',
+        'outpost_check_last_success_timestamp_seconds',
+        'outpost_check_last_duration_seconds',
+        'outpost_check_http_status_code',
+      ]),
+    );
+    mine.record(d, run({ ok: false, reason: 'timeout', httpStatus: 0, consecutiveFailures: 1, state: 'down' }));
+    expect(count(await mine.render(), 'feed')).toHaveLength(SERIES_PER_CHECK.default + 1);
+    // A reload that opts the check into full detail: the opt-in series appear from its next run.
+    const f = key('feed', 'x', 'full');
+    mine.describe(f, 'down', false, 1);
+    mine.record(f, run());
+    expect(count(await mine.render(), 'feed')).toHaveLength(SERIES_PER_CHECK.full + 1);
+    mine.describe(d, 'up', true, 0);
+    expect(count(await mine.render(), 'feed')).toHaveLength(SERIES_PER_CHECK.default + 1);
   });
 });

@@ -1,6 +1,7 @@
 /** The scheduler under fake timers: spread, no overlap, the global cap, lag, reload and cron. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createScheduler, staggerOffset, type Scheduler } from '../../src/schedule/scheduler.js';
+import { MIN_START_WINDOW_MS, startOffsets, startWindowMs } from '../../src/schedule/start-window.js';
 import type { CompiledCheck } from '../../src/config/types.js';
 
 const T0 = Date.parse('2024-03-05T15:20:00.000Z');
@@ -52,23 +53,50 @@ afterEach(() => {
 const runsOf = (h: Harness, id: string) => h.starts.filter((s) => s.id === id).map((s) => s.at);
 
 describe('first runs', () => {
-  it('are spread over the interval: 100 checks, no two at the same ms, covering most of the interval', async () => {
+  it('are spread over the start window (10 s for 100 checks), then each check keeps its phase', async () => {
     const interval = 30_000;
     const h = harness();
     const ids = Array.from({ length: 100 }, (_, i) => `group${i % 3}/endpoint${i % 7}/check${i}`);
     h.s.setChecks(ids.map((id) => check(id, { intervalMs: interval })));
     h.s.start();
-    await vi.advanceTimersByTimeAsync(interval);
+    await vi.advanceTimersByTimeAsync(2 * interval - 1);
     const first = new Map<string, number>();
     for (const { id, at } of h.starts) if (!first.has(id)) first.set(id, at);
     expect(first.size).toBe(100);
     const times = [...first.values()];
     expect(new Set(times).size).toBe(100);
-    const span = Math.max(...times) - Math.min(...times);
-    expect(span).toBeGreaterThan(0.9 * interval);
-    // Every 3-second slice of the interval has some first runs (no clumping).
-    const slices = new Set(times.map((t) => Math.floor((t - T0) / 3000)));
-    expect(slices.size).toBe(10);
+    expect(Math.min(...times)).toBe(T0);
+    expect(Math.max(...times)).toBeLessThan(T0 + MIN_START_WINDOW_MS);
+    // Every second of the window has first runs (no clumping), at most a fair share (no herd).
+    const perSecond = new Map<number, number>();
+    for (const t of times) perSecond.set(Math.floor((t - T0) / 1000), (perSecond.get(Math.floor((t - T0) / 1000)) ?? 0) + 1);
+    expect(perSecond.size).toBe(10);
+    for (const n of perSecond.values()) expect(n).toBeLessThanOrEqual(11);
+    // Then one interval after its first run, and so on.
+    for (const id of ids) expect(runsOf(h, id)).toEqual([first.get(id)!, first.get(id)! + interval]);
+  });
+
+  it('a 300-check config: every check has run within 15 s of the start, whatever its interval', async () => {
+    const h = harness();
+    const intervals = [30_000, 60_000, 300_000];
+    const ids = Array.from({ length: 300 }, (_, i) => `g${i % 3}/e${i % 10}/c${i}`);
+    h.s.setChecks(ids.map((id, i) => check(id, { intervalMs: intervals[i % 3]! })));
+    // The schedule computed at start, before anything ran.
+    h.s.start();
+    for (const id of ids) expect(h.s.dueOf(id)! - T0).toBeLessThan(15_000);
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(new Set(h.starts.map((s) => s.id)).size).toBe(300);
+    expect(Math.max(...h.lags)).toBeLessThan(0.002);
+  });
+
+  it('the window: min(interval, max(10 s, checks ÷ concurrency-safe rate))', () => {
+    expect(startWindowMs(1, 64, 300_000)).toBe(10_000);
+    expect(startWindowMs(300, 64, 300_000)).toBe(10_000);
+    expect(startWindowMs(10_000, 64, 300_000)).toBe(156_250);
+    expect(startWindowMs(10_000, 64, 30_000)).toBe(30_000);
+    expect(startWindowMs(5, 64, 2_000)).toBe(2_000);
+    const offsets = startOffsets([{ id: 'a/b/c', intervalMs: 60_000 }, { id: 'a/b/d', schedule: '* * * * *' } as { id: string }], 64);
+    expect([...offsets]).toEqual([['a/b/c', 0]]);
   });
 
   it('the phase is a stable function of the id, inside [0, interval)', () => {
@@ -89,7 +117,9 @@ describe('first runs', () => {
     h.s.start();
     await vi.advanceTimersByTimeAsync(10_000);
     const runs = runsOf(h, 'g/e/c');
-    expect(runs.length).toBe(10);
+    // At once (the start window of a lone check), then every second: 0 s … 10 s.
+    expect(runs[0]).toBe(T0 + 5000);
+    expect(runs.length).toBe(11);
     for (let i = 1; i < runs.length; i++) expect(runs[i]! - runs[i - 1]!).toBe(1000);
   });
 });
@@ -103,8 +133,8 @@ describe('overlap and the cap', () => {
     expect(h.maxPerCheck.get('g/e/slow')).toBe(1);
     const runs = runsOf(h, 'g/e/slow');
     // It runs again as soon as the previous run ends (it became due meanwhile), not in a burst.
-    expect(runs.length).toBeGreaterThanOrEqual(7);
-    expect(runs.length).toBeLessThanOrEqual(8);
+    expect(runs.length).toBeGreaterThanOrEqual(8);
+    expect(runs.length).toBeLessThanOrEqual(9);
     for (let i = 1; i < runs.length; i++) expect(runs[i]! - runs[i - 1]!).toBeGreaterThanOrEqual(2500);
   });
 
@@ -132,7 +162,7 @@ describe('lag', () => {
     h.s.setChecks([check('g/e/c', { intervalMs: 1000 })]);
     h.s.start();
     await vi.advanceTimersByTimeAsync(5000);
-    expect(h.lags.length).toBe(5);
+    expect(h.lags.length).toBe(6);
     for (const l of h.lags) expect(l).toBeLessThan(0.002);
   });
 
@@ -171,7 +201,8 @@ describe('reload (setChecks)', () => {
     expect(aAfter.length).toBe(3);
     // Same phase: every run of a is a whole number of intervals after its first.
     for (const t of aAfter) expect((t - aBefore[0]!) % 10_000).toBe(0);
-    expect(runsOf(h, 'g/e/new').length).toBe(3);
+    // A check the reload added runs at once (its own start window), then every interval.
+    expect(runsOf(h, 'g/e/new')).toEqual([T0 + 25_000, T0 + 35_000, T0 + 45_000, T0 + 55_000]);
     const bAfter = runsOf(h, 'g/e/b').filter((t) => t > T0 + 25_000);
     expect(bAfter.length).toBeGreaterThanOrEqual(1);
     expect(bAfter.length).toBeLessThanOrEqual(2);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   ALL_CHECKS,
+  checkInShard,
   checkKey,
+  endpointKey,
   formatShard,
   inShard,
   parseShard,
@@ -120,5 +122,27 @@ describe('shardOf / inShard', () => {
 
   it('builds the identity as group/endpoint/check', () => {
     expect(checkKey('facebook', 'web', 'login')).toBe('facebook/web/login');
+  });
+});
+
+describe('by endpoint', () => {
+  it('an endpoint\'s checks are all on its shard (one login, one session per endpoint)', () => {
+    for (const count of [2, 3, 5]) {
+      for (let g = 0; g < 5; g++) {
+        for (let e = 0; e < 10; e++) {
+          const owners = new Set<number>();
+          const checks = ['login', 'session', 'feed', 'profile'].map((name) => ({ group: `g${g}`, endpoint: `e${e}`, name }));
+          for (const c of checks) for (let index = 0; index < count; index++) if (checkInShard(c, { index, count })) owners.add(index);
+          expect([...owners]).toEqual([shardOf(endpointKey(`g${g}`, `e${e}`), count)]);
+        }
+      }
+    }
+  });
+
+  it('is pinned: the shard of facebook/web is the sha1 prefix of "facebook/web" modulo COUNT', () => {
+    // printf %s facebook/web | sha1sum | cut -c1-8  → 5c4dcd5a
+    expect(endpointKey('facebook', 'web')).toBe('facebook/web');
+    expect(shardOf('facebook/web', 3)).toBe(0x5c4dcd5a % 3);
+    expect(checkInShard({ group: 'facebook', endpoint: 'web' }, { index: 0x5c4dcd5a % 3, count: 3 })).toBe(true);
   });
 });

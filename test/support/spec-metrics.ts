@@ -13,6 +13,7 @@ export const SPEC_METRICS = [
   'outpost_check_last_run_timestamp_seconds',
   'outpost_check_last_success_timestamp_seconds',
   'outpost_check_http_status_code',
+  'outpost_check_last_duration_seconds',
   'outpost_check_phase_duration_seconds',
   'outpost_session_age_seconds',
   'outpost_tls_cert_expiry_timestamp_seconds',
