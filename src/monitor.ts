@@ -1,12 +1,12 @@
 /**
  * What Outpost knows of every check and endpoint: each check's status and recent history, each
  * endpoint's shared session, its rate-limit back-off and a forced logout not yet told. It keeps
- * the check series in step with the config (new checks described, removed ones forgotten).
+ * the check series in step with the config (new checks declared, removed ones forgotten).
  * Runs change it through src/run-check.ts; the server and the incident engine read it.
  */
 import type { CompiledCheck, CompiledConfig, CompiledEndpoint } from './config/types.js';
 import { newSession, type Session } from './journey/session.js';
-import { forgetCheck, forgetEndpoint, describeCheck, recordSessionAge, recordBackoff } from './metrics/record.js';
+import { forgetCheck, forgetEndpoint, declareCheck, recordSessionAge, recordBackoff } from './metrics/record.js';
 import type { Metrics } from './metrics/registry.js';
 import type { Redactor } from './redact.js';
 import { initialStatus, type CheckStatus, type RunSummary } from './check-state.js';
@@ -81,12 +81,12 @@ export function createMonitor(opts: MonitorOptions): Monitor {
     for (const check of next.checks) {
       const rec = recs.get(check.id);
       if (rec) {
-        // Metadata (type, interval) may have changed: describeCheck replaces its info series.
+        // Metadata (type, interval) may have changed: declareCheck replaces its info series.
         rec.check = check;
       } else {
         recs.set(check.id, { check, status: initialStatus(now()), history: [] });
       }
-      describeCheck(metrics, check, recs.get(check.id)!.status);
+      declareCheck(metrics, check, recs.get(check.id)!.status);
     }
     const keys = new Set(next.endpoints.map((e) => e.key));
     for (const key of eps.keys()) if (!keys.has(key)) eps.delete(key);
@@ -139,7 +139,7 @@ export function createMonitor(opts: MonitorOptions): Monitor {
         if (!rec || !status || typeof status !== 'object' || typeof status.state !== 'string') continue;
         rec.status = { ...initialStatus(now()), ...status };
         if (!Array.isArray(rec.status.reasons)) rec.status.reasons = rec.status.reason ? [rec.status.reason] : [];
-        describeCheck(metrics, rec.check, rec.status);
+        declareCheck(metrics, rec.check, rec.status);
       }
     },
     snapshotStates() {

@@ -79,7 +79,7 @@ interface Rendered {
 export interface CheckSeries {
   /** Create or update the configuration-time series of a check (info, state, up, zeroed counters). */
   /** `up`: the last run's result, null before the first run (no `outpost_check_up` sample then). */
-  describe(key: CheckKey, state: CheckState, up: boolean | null, consecutiveFailures: number): void;
+  declare(key: CheckKey, state: CheckState, up: boolean | null, consecutiveFailures: number): void;
   record(key: CheckKey, run: RunValues): void;
   remove(key: CheckKey): void;
   /** Checks with series. */
@@ -293,7 +293,7 @@ export function createCheckSeries(): CheckSeries {
   }
 
   return {
-    describe(k, state, up, consecutiveFailures) {
+    declare(k, state, up, consecutiveFailures) {
       const c = cellOf(k);
       c.info = infoText(k);
       c.full = k.metricsDetail === 'full';

@@ -8,8 +8,8 @@ import { removeEndpointSeries, type Metrics } from './registry.js';
  * Series that exist from configuration on: info, state, counters at 0 (up from the first run on). When the check's type
  * or interval changed, its info series is replaced (the old one goes).
  */
-export function describeCheck(m: Metrics, check: CompiledCheck, status: CheckStatus): void {
-  m.checks.describe(check, status.state, status.lastResult ? status.lastResult.ok : null, status.consecutiveFailures);
+export function declareCheck(m: Metrics, check: CompiledCheck, status: CheckStatus): void {
+  m.checks.declare(check, status.state, status.lastResult ? status.lastResult.ok : null, status.consecutiveFailures);
 }
 
 export function recordRun(m: Metrics, check: CompiledCheck, run: RunSummary, outcome: RunOutcome, status: CheckStatus): void {

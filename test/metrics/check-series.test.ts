@@ -27,7 +27,7 @@ const run = (over: Partial<RunValues> = {}): RunValues => ({
 });
 
 /** The same operations through prom-client, as src/metrics did before check-series.ts. */
-function reference(ops: (['describe', CheckKey] | ['record', CheckKey, RunValues] | ['remove', CheckKey])[]): Registry {
+function reference(ops: (['declare', CheckKey] | ['record', CheckKey, RunValues] | ['remove', CheckKey])[]): Registry {
   const registers = [new Registry()];
   const cl = ['group', 'endpoint', 'check', 'location'];
   const info = new Gauge({ name: 'outpost_check_info', help: 'Configured check (1); metadata in labels, join with group_left.', labelNames: [...cl, 'type', 'interval_seconds'], registers });
@@ -45,7 +45,7 @@ function reference(ops: (['describe', CheckKey] | ['record', CheckKey, RunValues
   const phase = new Gauge({ name: 'outpost_check_phase_duration_seconds', help: 'Duration of each phase of the last run, summed over redirects and steps.', labelNames: [...cl, 'phase'], registers });
   for (const op of ops) {
     const l = op[1].labels;
-    if (op[0] === 'describe') {
+    if (op[0] === 'declare') {
       info.set({ ...l, ...op[1].info }, 1);
       for (const s of CHECK_STATES) state.set({ ...l, state: s }, s === 'unknown' ? 1 : 0);
       consecutive.set(l, 0);
@@ -96,8 +96,8 @@ describe('check series', () => {
   const a = key('feed');
   const b = key('login');
   const ops: Parameters<typeof reference>[0] = [
-    ['describe', a],
-    ['describe', b],
+    ['declare', a],
+    ['declare', b],
     ['record', a, run()],
     ['record', a, run({ ok: false, reason: 'http_5xx', durationSeconds: 12, httpStatus: 503, consecutiveFailures: 1, state: 'down' })],
     ['record', b, run({ durationSeconds: 0.05 })],
@@ -106,7 +106,7 @@ describe('check series', () => {
   it('renders what prom-client renders for the same runs (full detail)', async () => {
     const mine = createCheckSeries();
     for (const op of ops) {
-      if (op[0] === 'describe') mine.describe(op[1], 'unknown', null, 0);
+      if (op[0] === 'declare') mine.declare(op[1], 'unknown', null, 0);
       else if (op[0] === 'record') mine.record(op[1], op[2]);
     }
     const expected = await reference(ops).metrics();
@@ -118,19 +118,19 @@ describe('check series', () => {
 
   it('outpost_check_up has no sample until the first run decides; a restored last result gives it one', () => {
     const mine = createCheckSeries();
-    mine.describe(a, 'unknown', null, 0);
+    mine.declare(a, 'unknown', null, 0);
     expect(mine.renderSync()).not.toMatch(/^outpost_check_up\{/m);
     expect(mine.renderSync()).toMatch(/^outpost_check_state\{.*state="unknown"\} 1$/m);
     mine.record(a, run({ ok: false, reason: 'timeout', consecutiveFailures: 1, state: 'unknown' }));
     expect(mine.renderSync()).toMatch(/^outpost_check_up\{.*check="feed".*\} 0$/m);
-    mine.describe(b, 'up', true, 0);
+    mine.declare(b, 'up', true, 0);
     expect(mine.renderSync()).toMatch(/^outpost_check_up\{.*check="login".*\} 1$/m);
   });
 
   it('a removed check leaves no series; a changed one is re-rendered', async () => {
     const mine = createCheckSeries();
-    mine.describe(a, 'unknown', null, 0);
-    mine.describe(b, 'unknown', null, 0);
+    mine.declare(a, 'unknown', null, 0);
+    mine.declare(b, 'unknown', null, 0);
     mine.record(a, run());
     const before = await mine.render();
     expect(before).toContain('outpost_check_http_status_code{group="fb",endpoint="web",check="feed",location="eu\\"west\\\\1"} 200');
@@ -146,7 +146,7 @@ describe('check series', () => {
   it('each family is one group with HELP and TYPE once', async () => {
     const mine = createCheckSeries();
     for (let i = 0; i < 50; i++) {
-      mine.describe(key(`c${i}`), 'unknown', null, 0);
+      mine.declare(key(`c${i}`), 'unknown', null, 0);
       mine.record(key(`c${i}`), run());
     }
     const names = (await mine.render(7)).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split('{')[0]!.replace(/_(bucket|sum|count)$/, ''));
@@ -158,7 +158,7 @@ describe('check series', () => {
     const mine = createCheckSeries();
     const d = key('feed', 'x', 'default');
     const count = (text: string, check: string) => series(text).filter((l) => l.includes(`check="${check}"`));
-    mine.describe(d, 'unknown', false, 0);
+    mine.declare(d, 'unknown', false, 0);
     mine.record(d, run());
     const ok = count(await mine.render(), 'feed');
     expect(ok).toHaveLength(SERIES_PER_CHECK.default);
@@ -178,10 +178,10 @@ describe('check series', () => {
     expect(count(await mine.render(), 'feed')).toHaveLength(SERIES_PER_CHECK.default + 1);
     // A reload that opts the check into full detail: the opt-in series appear from its next run.
     const f = key('feed', 'x', 'full');
-    mine.describe(f, 'down', false, 1);
+    mine.declare(f, 'down', false, 1);
     mine.record(f, run());
     expect(count(await mine.render(), 'feed')).toHaveLength(SERIES_PER_CHECK.full + 1);
-    mine.describe(d, 'up', true, 0);
+    mine.declare(d, 'up', true, 0);
     expect(count(await mine.render(), 'feed')).toHaveLength(SERIES_PER_CHECK.default + 1);
   });
 });
