@@ -4,7 +4,7 @@
  * surfaces (webhooks, API, status page, report).
  */
 
-/** What an incident carries (SPEC): the unit, the configured rate and what accrued while it was open. */
+/** What an incident carries (docs/impact.md): the unit, the configured rate and what accrued while it was open. */
 export interface IncidentImpact {
   unit: string;
   /** The configured rate of the platform(s), before the traffic profile. */

@@ -1,6 +1,6 @@
 /**
  * What one notification looks like on the wire for a webhook's `format`: the URL, the format's own
- * headers and the body. json and slack are the SPEC's; pagerduty, opsgenie, teams and discord
+ * headers and the body. json and slack are the original two; pagerduty, opsgenie, teams and discord
  * follow those services' public APIs (formats/). The transport (outbox, retries) is the same for all.
  */
 import type { CompiledWebhook } from '../config/types.js';
