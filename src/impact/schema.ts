@@ -1,5 +1,6 @@
 /** The `impact` block of a group or an endpoint (docs/impact.md), validated with clear errors. */
 import { z } from 'zod';
+import { isTimeZone } from '../schedule/cron.js';
 import { DAY_NAMES } from './types.js';
 
 const HOURS = /^(\d{1,2})(?:-(\d{1,2}))?$/;
@@ -11,15 +12,6 @@ export function parseHours(s: string): [number, number] | undefined {
   const from = Number(m[1]);
   const to = m[2] === undefined ? from + 1 : Number(m[2]);
   return from >= 0 && from < to && to <= 24 ? [from, to] : undefined;
-}
-
-export function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const profileRule = z

@@ -206,32 +206,41 @@ export function prometheusConfig(opts: PrometheusOptions): Record<string, unknow
 
 export async function startPrometheus(opts: PrometheusOptions): Promise<PrometheusHandle> {
   if (!PROMETHEUS_BIN) throw new Error('prometheus is not installed (Debian package prometheus)');
-  const dir = await tempDir('outpost-prometheus-');
-  const configFile = path.join(dir, 'prometheus.yml');
-  await writeFile(configFile, stringify(prometheusConfig(opts)));
+  const run = await startWithConfig('prometheus', PROMETHEUS_BIN, prometheusConfig(opts), opts.readyTimeoutMs, (listen, configFile, dir) => [
+    `--config.file=${configFile}`,
+    `--storage.tsdb.path=${path.join(dir, 'data')}`,
+    `--web.listen-address=${listen}`,
+    '--rules.alert.resend-delay=1s',
+    '--log.level=warn',
+  ]);
+  return {
+    ...run,
+    async query(q) {
+      const body = await getJson(`${run.url}/api/v1/query?query=${encodeURIComponent(q)}`);
+      return body.data.result as PromSample[];
+    },
+    async alerts() {
+      const body = await getJson(`${run.url}/api/v1/alerts`);
+      return body.data.alerts as PromAlert[];
+    },
+  };
+}
+
+/** A tool started on its config file in a temporary directory, ready; stop() removes the directory. */
+async function startWithConfig(
+  name: 'prometheus' | 'alertmanager',
+  bin: string,
+  config: Record<string, unknown>,
+  readyTimeoutMs: number | undefined,
+  argsFor: (listen: string, configFile: string, dir: string) => string[],
+): Promise<{ url: string; output: () => string; stop: () => Promise<void> }> {
+  const dir = await tempDir(`outpost-${name}-`);
+  const configFile = path.join(dir, `${name}.yml`);
   try {
-    const { child, url } = await startReady(
-      'prometheus',
-      PROMETHEUS_BIN,
-      (listen) => [
-        `--config.file=${configFile}`,
-        `--storage.tsdb.path=${path.join(dir, 'data')}`,
-        `--web.listen-address=${listen}`,
-        '--rules.alert.resend-delay=1s',
-        '--log.level=warn',
-      ],
-      opts.readyTimeoutMs ?? 20_000,
-    );
+    await writeFile(configFile, stringify(config));
+    const { child, url } = await startReady(name, bin, (listen) => argsFor(listen, configFile, dir), readyTimeoutMs ?? 20_000);
     return {
       url,
-      async query(q) {
-        const body = await getJson(`${url}/api/v1/query?query=${encodeURIComponent(q)}`);
-        return body.data.result as PromSample[];
-      },
-      async alerts() {
-        const body = await getJson(`${url}/api/v1/alerts`);
-        return body.data.alerts as PromAlert[];
-      },
       output: child.output,
       async stop() {
         await stopChild(child);
@@ -285,37 +294,19 @@ export async function startAlertmanager(opts: AlertmanagerOptions): Promise<Aler
   if (!ALERTMANAGER_BIN) {
     throw new Error('alertmanager is not installed (Debian package prometheus-alertmanager)');
   }
-  const dir = await tempDir('outpost-alertmanager-');
-  const configFile = path.join(dir, 'alertmanager.yml');
-  await writeFile(configFile, stringify(alertmanagerConfig(opts)));
-  try {
-    const { child, url } = await startReady(
-      'alertmanager',
-      ALERTMANAGER_BIN,
-      (listen) => [
-        `--config.file=${configFile}`,
-        `--storage.path=${path.join(dir, 'data')}`,
-        `--web.listen-address=${listen}`,
-        '--cluster.listen-address=',
-        '--log.level=warn',
-      ],
-      opts.readyTimeoutMs ?? 20_000,
-    );
-    return {
-      url,
-      async alerts() {
-        return getJson(`${url}/api/v2/alerts`);
-      },
-      output: child.output,
-      async stop() {
-        await stopChild(child);
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
-  } catch (err) {
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  }
+  const run = await startWithConfig('alertmanager', ALERTMANAGER_BIN, alertmanagerConfig(opts), opts.readyTimeoutMs, (listen, configFile, dir) => [
+    `--config.file=${configFile}`,
+    `--storage.path=${path.join(dir, 'data')}`,
+    `--web.listen-address=${listen}`,
+    '--cluster.listen-address=',
+    '--log.level=warn',
+  ]);
+  return {
+    ...run,
+    async alerts() {
+      return getJson(`${run.url}/api/v2/alerts`);
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
