@@ -232,7 +232,11 @@ function linesOf(c: Cell): Rendered {
     texts.push(t);
   }
   off[FAMILIES.length] = pos;
-  return { buf: Buffer.from(texts.join('')), off };
+  // A buffer of its own, not a slice of Node's shared 8 KB pool: a check's lines live until its
+  // next run, and one live slice would keep a whole pool slab (8 other checks' old lines) alive.
+  const buf = Buffer.allocUnsafeSlow(pos);
+  buf.write(texts.join(''), 0, 'utf8');
+  return { buf, off };
 }
 
 const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
