@@ -1,9 +1,9 @@
 /**
  * Node's on-disk compile cache (Node ≥ 22.1; a no-op on Node 20): V8 bytecode of the modules a
  * command loads is kept in `os.tmpdir()/node-compile-cache` (or NODE_COMPILE_CACHE), so a restart
- * skips compiling them: importing `run`'s modules took ~470 ms cold and ~340 ms from the cache on
- * Node 22 (docs/performance.md#start-up). NODE_DISABLE_COMPILE_CACHE=1 turns it off; a directory
- * that cannot be written (a read-only filesystem) just means no cache.
+ * skips compiling them: start → first run 877 ms cold, 659 ms from the cache on Node 22
+ * (docs/performance.md#where-the-start-up-goes). NODE_DISABLE_COMPILE_CACHE=1 turns it off; a
+ * directory that cannot be written (a read-only filesystem) just means no cache.
  */
 import nodeModule from 'node:module';
 
