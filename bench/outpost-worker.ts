@@ -10,6 +10,7 @@
  * ends with {type:'report', …} after durationMs.
  */
 import { readFileSync } from 'node:fs';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import pino from 'pino';
 import { parseConfigText } from '../src/config/load.js';
@@ -35,11 +36,23 @@ interface Args {
 }
 
 const args = JSON.parse(process.argv[2]!) as Args;
+/** With `node --expose-gc`: the live heap (after a full GC) at each stage, in MB. */
+const liveHeap: Record<string, number> = {};
+const stage = (name: string) => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return;
+  gc();
+  const m = process.memoryUsage();
+  liveHeap[name] = Math.round((m.heapUsed / 2 ** 20) * 10) / 10;
+  liveHeap[`${name}.external`] = Math.round((m.external / 2 ** 20) * 10) / 10;
+};
+stage('modules');
 const loaded = parseConfigText(readFileSync(args.configPath, 'utf8'), {}, args.shard ? (g, e) => checkInShard({ group: g, endpoint: e }, args.shard!) : undefined);
 if (!loaded.ok) {
   process.send?.({ type: 'error', message: loaded.issues.map((i) => `${i.path}: ${i.message}`).join('\n') });
   process.exit(1);
 }
+stage('config');
 const shard = args.shard;
 const config = shard
   ? { ...loaded.config, checks: loaded.config.checks.filter((c) => checkInShard(c, shard)), endpoints: loaded.config.endpoints.filter((e) => checkInShard({ group: e.group, endpoint: e.name }, shard)) }
@@ -52,6 +65,7 @@ const logger = createLogger({ level: config.logLevel, redactor, destination: pin
 const metrics = createMetrics({ version: 'bench', location: config.location, defaultMetrics: true });
 const monitor = createMonitor({ metrics, redactor });
 monitor.setConfig(config);
+stage('monitor');
 const runCheck = createCheckRunner({
   monitor,
   metrics,
@@ -87,6 +101,7 @@ const scheduler = createScheduler({
   onInFlight: (n) => metrics.checksInFlight.set(n),
 });
 scheduler.setChecks(config.checks);
+stage('scheduler');
 
 const server = args.serve
   ? await startServer(config.server, {
@@ -109,7 +124,13 @@ await sleep(args.warmupMs);
 const eld = monitorEventLoopDelay({ resolution: 10 });
 let block: IntervalHistogram | undefined;
 let maxRss = 0;
-const rssTimer = setInterval(() => (maxRss = Math.max(maxRss, rssOf('self'))), 1000);
+/** What the RSS was made of when it peaked (heap spaces, external, array buffers), in MB. */
+let memoryAtMax: Record<string, number> = {};
+const rssTimer = setInterval(() => {
+  const rss = rssOf('self');
+  if (rss > maxRss) memoryAtMax = memoryBreakdown();
+  maxRss = Math.max(maxRss, rss);
+}, 1000);
 process.on('message', (m: { type: string }) => {
   if (m.type === 'scrape-start') {
     block = monitorEventLoopDelay({ resolution: 1 });
@@ -136,6 +157,7 @@ const cpu = process.cpuUsage(cpu0);
 const procCpuMs = cpuMsOf('self') - proc0;
 eld.disable();
 clearInterval(rssTimer);
+stage('end');
 maxRss = Math.max(maxRss, rssOf('self'));
 const report = {
   type: 'report',
@@ -149,12 +171,26 @@ const report = {
   eventLoopDelay: { p99: eld.percentile(99) / 1e6, max: eld.max / 1e6 },
   rss: rssOf('self'),
   maxRss,
+  memoryAtMax,
+  liveHeap,
   checks: config.checks.length,
   firstRuns: { checks: firstRunEnd.size, maxMs: Math.max(0, ...firstRunEnd.values()), firstMs: Math.min(...firstRunEnd.values()) },
 };
+if (process.env.OUTPOST_BENCH_HEAP_SNAPSHOT) writeHeapSnapshot(process.env.OUTPOST_BENCH_HEAP_SNAPSHOT);
 await scheduler.stop();
 await server?.close();
 process.send?.(report, () => process.exit(0));
+
+function memoryBreakdown(): Record<string, number> {
+  const mb = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
+  const m = process.memoryUsage();
+  const out: Record<string, number> = { rss: mb(m.rss), heapUsed: mb(m.heapUsed), heapTotal: mb(m.heapTotal), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
+  for (const sp of getHeapSpaceStatistics()) {
+    out[`${sp.space_name}.size`] = mb(sp.space_size);
+    out[`${sp.space_name}.used`] = mb(sp.space_used_size);
+  }
+  return out;
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

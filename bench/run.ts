@@ -13,7 +13,7 @@
 import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,8 @@ import { judge, renderTable, row, type Row } from './lib/table.js';
 import { round, quantile, type Summary } from './lib/stats.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The Node options the image runs Outpost with (the Dockerfile's NODE_OPTIONS): the workers run with them too. */
+const SHIPPED_NODE_FLAGS = (/^ENV NODE_OPTIONS="([^"]*)"/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1] ?? '').split(' ').filter(Boolean);
 const flags = new Map(
   process.argv.slice(2).map((a) => {
     const [k, v] = a.replace(/^--/, '').split('=');
@@ -108,7 +110,7 @@ async function outpostRun(
 ): Promise<WorkerReport> {
   const configPath = join(stateDir, `outpost-${checks}-${interval}.yaml`);
   if (!existsSync(configPath)) writeFileSync(configPath, benchConfigText({ targetUrl: new URL(target.url).origin, checks, interval, timeout, concurrency: opts.concurrency, stateDir }));
-  const w = startWorker('outpost-worker.js', { configPath, warmupMs, durationMs, serve: !!onMeasuring, shard });
+  const w = startWorker('outpost-worker.js', { configPath, warmupMs, durationMs, serve: !!onMeasuring, shard }, SHIPPED_NODE_FLAGS);
   try {
     // Shards each parse the whole config at once, on a machine with fewer cores than shards.
     const m = await w.next<{ metricsUrl?: string }>('measuring', (shard ? 600_000 : 120_000) + warmupMs);
@@ -291,8 +293,10 @@ const machine = {
   memoryGB: round(os.totalmem() / 2 ** 30, 1),
   date: new Date().toISOString(),
   loadAverageAtStart: os.loadavg().map((x) => round(x, 2)),
+  nodeOptions: SHIPPED_NODE_FLAGS.join(' '),
 };
 log(`${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadAverageAtStart.join(' ')}`);
+log(`Outpost workers run with the image's Node options: ${SHIPPED_NODE_FLAGS.join(' ') || '(none)'}`);
 
 const target = await startTarget();
 try {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `outpost <command>`: parse the command line and hand over to src/commands/. */
 import { parseArgs } from 'node:util';
+import { enableCompileCache, flushCompileCache } from './compile-cache.js';
 
 /** Each command is loaded only when it runs: `run` starts faster without the simulator and demo. */
 const COMMANDS: Record<string, () => Promise<(values: CliValues) => Promise<number>>> = {
@@ -86,7 +87,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`outpost: unknown command ${command}\n\n${USAGE}`);
     return 2;
   }
-  return (await load())(parsed.values);
+  enableCompileCache();
+  const runCommand = await load();
+  flushCompileCache();
+  return runCommand(parsed.values);
 }
 
 main(process.argv.slice(2)).then(
