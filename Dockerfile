@@ -45,12 +45,11 @@ ENV NODE_ENV=production \
     OUTPOST_CONFIG=/etc/outpost/outpost.yaml
 # V8's heap grows up to 4x the live data when its limit is large (the default, from the machine's
 # memory): at 10,000 checks ~60 MB live made a 170 MB heap and ~250 MB RSS. A 384 MB limit keeps
-# the growth factor near 1.35x and an 8 MB semi-space halves the young generation: ~185-203 MB RSS,
-# at the cost of more GC work at high run rates (~+25% CPU per run at 1,000-2,500 runs/s, none
-# measurable at 333/s; docs/performance.md#where-the-memory-goes). 384 MB of heap fits the 512Mi
-# pod limit and ~40,000 checks (measured: a 265 MB heap, 402 MB RSS); set NODE_OPTIONS higher
+# the growth factor near 1.35x: ~199 MB RSS, for ~10% more CPU per run at high run rates and none
+# measurable at 333 runs/s (docs/performance.md#where-the-memory-goes). 384 MB of heap fits the
+# 512Mi pod limit and ~40,000 checks (measured: a 265 MB heap, 402 MB RSS); set NODE_OPTIONS higher
 # for more checks in one process, or to "" to trade the memory back for CPU.
-ENV NODE_OPTIONS="--max-old-space-size=384 --max-semi-space-size=8"
+ENV NODE_OPTIONS="--max-old-space-size=384"
 
 COPY package.json package-lock.json ./
 # The state directory belongs to the runtime user (uid/gid 1000, the base image's `node` user);
