@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { Metrics } from '../metrics/registry.js';
 import type { Announcement } from './announced.js';
 import { parseOutbox, type OutboxEntry } from './outbox.js';
+import { errorCode, syncDir } from '../persist/durable-fs.js';
 
 export const JOURNAL_FILE = 'notifications.journal';
 
@@ -72,10 +73,6 @@ export interface Journal {
 
 const noop = (): void => undefined;
 const silent: Logger = { debug: noop, info: noop, warn: noop, error: noop };
-const code = (err: unknown): string => {
-  const c = (err as { code?: unknown } | null)?.code;
-  return typeof c === 'string' ? c : err instanceof Error ? err.message : String(err);
-};
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function createJournal(opts: JournalOptions): Journal {
@@ -97,7 +94,7 @@ export function createJournal(opts: JournalOptions): Journal {
 
   const failed = (what: string, err: unknown): void => {
     opts.metrics?.stateWriteFailures.inc();
-    logger.error({ path, error: code(err) }, `notification journal ${what} failed: delivery goes on without it`);
+    logger.error({ path, error: errorCode(err) }, `notification journal ${what} failed: delivery goes on without it`);
   };
 
   /** Keep the in-memory index in step with a record. */
@@ -197,7 +194,7 @@ export function createJournal(opts: JournalOptions): Journal {
     try {
       text = await readFile(path, 'utf8');
     } catch (err) {
-      if (code(err) !== 'ENOENT') failed('read', err);
+      if (errorCode(err) !== 'ENOENT') failed('read', err);
     }
     let skipped = 0;
     const announced: { seq: number; ann: Announcement }[] = [];
@@ -265,15 +262,3 @@ export function createJournal(opts: JournalOptions): Journal {
   };
 }
 
-/** Make a rename durable; some file systems refuse fsync on a directory, which is not a failure. */
-async function syncDir(dir: string): Promise<void> {
-  let d: FileHandle | undefined;
-  try {
-    d = await open(dir, 'r');
-    await d.sync();
-  } catch (err) {
-    if (!['EISDIR', 'EINVAL', 'EPERM', 'EBADF', 'ENOTSUP'].includes(code(err))) throw err;
-  } finally {
-    await d?.close();
-  }
-}

@@ -7,6 +7,7 @@
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Metrics } from '../metrics/registry.js';
+import { errorCode, syncDir } from './durable-fs.js';
 
 export type Logger = Record<'debug' | 'info' | 'warn' | 'error', (obj: object, msg?: string) => void>;
 
@@ -38,10 +39,6 @@ export interface StateStore {
 
 const noop = (): void => undefined;
 const silent: Logger = { debug: noop, info: noop, warn: noop, error: noop };
-const errorCode = (err: unknown): string => {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
-};
 
 export function createStateStore(opts: StateStoreOptions): StateStore {
   const logger = opts.logger ?? silent;
@@ -149,15 +146,3 @@ export function createStateStore(opts: StateStoreOptions): StateStore {
   return { load, save, saveSoon, flush, path };
 }
 
-/** Make the rename durable. Some file systems refuse fsync on a directory: that is not a failure. */
-async function syncDir(dir: string): Promise<void> {
-  let fh;
-  try {
-    fh = await open(dir, 'r');
-    await fh.sync();
-  } catch (err) {
-    if (!['EISDIR', 'EINVAL', 'EPERM', 'EBADF', 'ENOTSUP'].includes(errorCode(err))) throw err;
-  } finally {
-    await fh?.close();
-  }
-}
