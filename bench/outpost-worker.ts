@@ -23,7 +23,7 @@ import { CONTENT_TYPES } from '../src/server/negotiate.js';
 import { createLogger } from '../src/log.js';
 import { createRedactor } from '../src/redact.js';
 import { cpuMsOf, rssOf } from './lib/proc.js';
-import { checkInShard } from '../src/schedule/shard.js';
+import { shardEndpoints } from '../src/schedule/shard.js';
 import { createSamples } from './lib/stats.js';
 
 interface Args {
@@ -47,16 +47,14 @@ const stage = (name: string) => {
   liveHeap[`${name}.external`] = Math.round((m.external / 2 ** 20) * 10) / 10;
 };
 stage('modules');
-const loaded = parseConfigText(readFileSync(args.configPath, 'utf8'), {}, args.shard ? (g, e) => checkInShard({ group: g, endpoint: e }, args.shard!) : undefined);
+const loaded = parseConfigText(readFileSync(args.configPath, 'utf8'), {}, shardEndpoints(args.shard));
 if (!loaded.ok) {
   process.send?.({ type: 'error', message: loaded.issues.map((i) => `${i.path}: ${i.message}`).join('\n') });
   process.exit(1);
 }
 stage('config');
-const shard = args.shard;
-const config = shard
-  ? { ...loaded.config, checks: loaded.config.checks.filter((c) => checkInShard(c, shard)), endpoints: loaded.config.endpoints.filter((e) => checkInShard({ group: e.group, endpoint: e.name }, shard)) }
-  : loaded.config;
+// A shard's config already holds only its own endpoints and their checks (filtered at load).
+const config = loaded.config;
 /** ms from scheduler.start() to the end of each check's first run. */
 const firstRunEnd = new Map<string, number>();
 let startedAt = 0;

@@ -10,7 +10,7 @@ import { createMonitor, type Monitor } from './monitor.js';
 import { createCheckRunner } from './run-check.js';
 import { loadSession, saveSession, type SavedSession } from './journey/session.js';
 import { createScheduler, type Scheduler } from './schedule/scheduler.js';
-import { checkInShard, endpointKey, inShard } from './schedule/shard.js';
+import { shardEndpoints } from './schedule/shard.js';
 import { createIncidentManager, type IncidentManager } from './incidents/manager.js';
 import { createDaemonImpact, reconfigureImpact } from './impact/wire.js';
 import { openHistory } from './persist/history-file.js';
@@ -70,9 +70,10 @@ export class ConfigError extends Error {
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const env = opts.env ?? process.env;
   const now = opts.now ?? Date.now;
-  const first = await loadConfigFile(opts.configPath, env, shardFilter(opts.shard));
+  const first = await loadConfigFile(opts.configPath, env, shardEndpoints(opts.shard));
   if (!first.ok) throw new ConfigError(first.issues);
-  let config = applyShard(first.config, opts.shard);
+  // A shard's config holds only its own endpoints (and their checks): the filter applies at load.
+  let config = first.config;
 
   const redactor: Redactor = createRedactor(config.secrets);
   const logger = opts.logger ?? createLogger({ level: config.logLevel, redactor });
@@ -172,13 +173,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   let stopping = false;
   const reload = async (): Promise<{ ok: boolean; issues?: ConfigIssue[] }> => {
-    const next: LoadResult = await loadConfigFile(opts.configPath, env, shardFilter(opts.shard));
+    const next: LoadResult = await loadConfigFile(opts.configPath, env, shardEndpoints(opts.shard));
     if (!next.ok) {
       metrics.configReloadOk.set(0);
       logger.error({ errors: next.issues.map((i) => `${i.path}: ${i.message}`) }, 'configuration reload refused; the previous configuration keeps running');
       return { ok: false, issues: next.issues };
     }
-    const c = applyShard(next.config, opts.shard);
+    const c = next.config;
     if (c.location !== config.location) {
       // Every check's labels change: start from a clean slate of series.
       monitor.setConfig({ ...config, checks: [], endpoints: [], groups: [] });
@@ -255,20 +256,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       logger.flush?.();
     },
   };
-}
-
-/** A shard compiles only its endpoints (the rest of the config is still checked against the schema). */
-function shardFilter(shard: { index: number; count: number } | undefined): ((g: string, e: string) => boolean) | undefined {
-  return shard && shard.count > 1 ? (g, e) => inShard(endpointKey(g, e), shard) : undefined;
-}
-
-function applyShard(c: CompiledConfig, shard: { index: number; count: number } | undefined): CompiledConfig {
-  if (!shard || shard.count <= 1) return c;
-  // By endpoint: an endpoint's checks and its session stay together on one shard.
-  const checks = c.checks.filter((k) => checkInShard(k, shard));
-  const ids = new Set(checks.map((k) => k.id));
-  const mine = (ep: { group: string; name: string }) => inShard(endpointKey(ep.group, ep.name), shard);
-  return { ...c, checks, endpoints: c.endpoints.filter(mine), groups: c.groups.map((g) => ({ ...g, endpoints: g.endpoints.filter(mine), checkIds: g.checkIds.filter((id) => ids.has(id)) })) };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -27,8 +27,13 @@ export function jarOf(view: Map<string, string>): CookieJar {
   return jar;
 }
 
+/** The jar's cookies as its store holds them (the in-memory store answers synchronously). */
 function allCookies(jar: CookieJar): Cookie[] {
-  return (jar.serializeSync()?.cookies ?? []).map((c) => Cookie.fromJSON(c)).filter((c): c is Cookie => c !== undefined && c !== null);
+  let out: Cookie[] = [];
+  jar.store.getAllCookies((err, cookies) => {
+    if (!err && cookies) out = cookies;
+  });
+  return out;
 }
 
 const alive = (c: Cookie, now: number): boolean => {

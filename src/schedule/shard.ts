@@ -39,9 +39,12 @@ export function endpointKey(group: string, endpoint: string): string {
   return `${group}/${endpoint}`;
 }
 
-/** Whether the process running `shard` runs this check: the shard of its endpoint. */
-export function checkInShard(check: { group: string; endpoint: string }, shard: Shard): boolean {
-  return inShard(endpointKey(check.group, check.endpoint), shard);
+/**
+ * Which endpoints a shard runs, for the config loader (an endpoint's checks and its session stay
+ * together on one shard); undefined when the process runs everything.
+ */
+export function shardEndpoints(shard: Shard | undefined): ((group: string, endpoint: string) => boolean) | undefined {
+  return shard && shard.count > 1 ? (g, e) => inShard(endpointKey(g, e), shard) : undefined;
 }
 
 /**

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   ALL_CHECKS,
-  checkInShard,
   checkKey,
   endpointKey,
   formatShard,
@@ -132,7 +131,7 @@ describe('by endpoint', () => {
         for (let e = 0; e < 10; e++) {
           const owners = new Set<number>();
           const checks = ['login', 'session', 'feed', 'profile'].map((name) => ({ group: `g${g}`, endpoint: `e${e}`, name }));
-          for (const c of checks) for (let index = 0; index < count; index++) if (checkInShard(c, { index, count })) owners.add(index);
+          for (const c of checks) for (let index = 0; index < count; index++) if (inShard(endpointKey(c.group, c.endpoint), { index, count })) owners.add(index);
           expect([...owners]).toEqual([shardOf(endpointKey(`g${g}`, `e${e}`), count)]);
         }
       }
@@ -143,6 +142,6 @@ describe('by endpoint', () => {
     // printf %s facebook/web | sha1sum | cut -c1-8  → 5c4dcd5a
     expect(endpointKey('facebook', 'web')).toBe('facebook/web');
     expect(shardOf('facebook/web', 3)).toBe(0x5c4dcd5a % 3);
-    expect(checkInShard({ group: 'facebook', endpoint: 'web' }, { index: 0x5c4dcd5a % 3, count: 3 })).toBe(true);
+    expect(inShard(endpointKey('facebook', 'web'), { index: 0x5c4dcd5a % 3, count: 3 })).toBe(true);
   });
 });

@@ -71,6 +71,22 @@ export function withBearer(ctx: RequestContext, rejected: Reply, ok: (account: A
   return session === undefined ? rejected : ok(session.account);
 }
 
+/**
+ * The three routes of an app API with a bearer token (Instagram's and Threads'): the login, the
+ * current user and the feed, the last two answering `rejected` without a live session.
+ */
+export function bearerApiRoutes(
+  paths: { login: string; me: string; feed: string },
+  rejected: Reply,
+  answers: { login: (ctx: RequestContext) => Reply; me: (account: Account) => Reply; feed: (items: FeedItem[]) => Reply },
+): PlatformRoute[] {
+  return [
+    { method: 'POST', path: paths.login, route: 'login', handle: answers.login },
+    { method: 'GET', path: paths.me, route: 'me', handle: (ctx) => withBearer(ctx, rejected, answers.me) },
+    { method: 'GET', path: paths.feed, route: 'feed', handle: (ctx) => withBearer(ctx, rejected, () => answers.feed(currentFeed(ctx))) },
+  ];
+}
+
 /** The feed as this request sees it, newest first (`feed_empty` and `feed_stale` applied). */
 export function currentFeed(ctx: RequestContext): FeedItem[] {
   if (findHit(ctx.hits, 'feed_empty')) return [];

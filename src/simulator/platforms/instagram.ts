@@ -5,7 +5,7 @@
  */
 import { json, type Reply } from '../reply.js';
 import type { Account } from '../types.js';
-import { accountId, attemptLogin, currentFeed, itemId, withBearer, type PlatformDefinition, type RequestContext } from './context.js';
+import { accountId, attemptLogin, bearerApiRoutes, itemId, type PlatformDefinition, type RequestContext } from './context.js';
 import { loginNotGranted } from './meta-api.js';
 
 const LOGIN_REQUIRED = json(403, { message: 'login_required', logout_reason: 2, status: 'fail' });
@@ -22,29 +22,13 @@ function login(ctx: RequestContext): Reply {
 
 export const instagram: PlatformDefinition = {
   name: 'instagram',
-  routes: [
-    { method: 'POST', path: '/api/v1/accounts/login', route: 'login', handle: login },
-    {
-      method: 'GET',
-      path: '/api/v1/accounts/current_user',
-      route: 'me',
-      handle: (ctx) => withBearer(ctx, LOGIN_REQUIRED, (account) => json(200, { status: 'ok', user: user(account) })),
-    },
-    {
-      method: 'GET',
-      path: '/api/v1/feed/timeline',
-      route: 'feed',
-      handle: (ctx) =>
-        withBearer(ctx, LOGIN_REQUIRED, () =>
-          json(200, {
-            status: 'ok',
-            items: currentFeed(ctx).map((item) => ({
-              id: itemId('instagram', item.seq),
-              taken_at: Math.floor(item.createdAt / 1000),
-              caption: item.text,
-            })),
-          }),
-        ),
-    },
-  ],
+  routes: bearerApiRoutes({ login: '/api/v1/accounts/login', me: '/api/v1/accounts/current_user', feed: '/api/v1/feed/timeline' }, LOGIN_REQUIRED, {
+    login,
+    me: (account) => json(200, { status: 'ok', user: user(account) }),
+    feed: (items) =>
+      json(200, {
+        status: 'ok',
+        items: items.map((item) => ({ id: itemId('instagram', item.seq), taken_at: Math.floor(item.createdAt / 1000), caption: item.text })),
+      }),
+  }),
 };

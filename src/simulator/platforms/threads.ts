@@ -5,17 +5,7 @@
  * "error_body":"Please log back in.","logout_reason":8,"status":"fail"}`.
  */
 import { json, type Reply } from '../reply.js';
-import type { Account } from '../types.js';
-import {
-  accountId,
-  attemptLogin,
-  currentFeed,
-  itemId,
-  sessionSecondsLeft,
-  type PlatformDefinition,
-  withBearer,
-  type RequestContext,
-} from './context.js';
+import { accountId, attemptLogin, bearerApiRoutes, itemId, sessionSecondsLeft, type PlatformDefinition, type RequestContext } from './context.js';
 import { loginNotGranted } from './meta-api.js';
 
 const LOGIN_REQUIRED = json(403, {
@@ -35,28 +25,12 @@ function login(ctx: RequestContext): Reply {
 
 export const threads: PlatformDefinition = {
   name: 'threads',
-  routes: [
-    { method: 'POST', path: '/api/login', route: 'login', handle: login },
-    {
-      method: 'GET',
-      path: '/api/me',
-      route: 'me',
-      handle: (ctx) => withBearer(ctx, LOGIN_REQUIRED, (account) => json(200, { id: accountId('threads', account.username), username: account.username })),
-    },
-    {
-      method: 'GET',
-      path: '/api/feed',
-      route: 'feed',
-      handle: (ctx) =>
-        withBearer(ctx, LOGIN_REQUIRED, () =>
-          json(200, {
-            threads: currentFeed(ctx).map((item) => ({
-              id: itemId('threads', item.seq),
-              published_at: new Date(item.createdAt).toISOString(),
-              text: item.text,
-            })),
-          }),
-        ),
-    },
-  ],
+  routes: bearerApiRoutes({ login: '/api/login', me: '/api/me', feed: '/api/feed' }, LOGIN_REQUIRED, {
+    login,
+    me: (account) => json(200, { id: accountId('threads', account.username), username: account.username }),
+    feed: (items) =>
+      json(200, {
+        threads: items.map((item) => ({ id: itemId('threads', item.seq), published_at: new Date(item.createdAt).toISOString(), text: item.text })),
+      }),
+  }),
 };
