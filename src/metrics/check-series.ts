@@ -284,19 +284,25 @@ export function createCheckSeries(): CheckSeries {
 
   /**
    * Family by family (the text format wants each family in one group), a slice of checks per
-   * batch. A batch is a list of views into the checks' cached bytes: nothing is copied, and a
-   * scrape allocates no large buffer (30 MB at 10,000 checks would invite a full GC each time).
+   * batch. A batch is one buffer the family's lines of the slice are copied into: one
+   * `Buffer#copy` per check, no object per line (a view per check and family was 120,000 objects
+   * a scrape at 10,000 checks, ~4× the time of the copy), and no buffer larger than a batch.
    */
   function* familyBatches(texts: readonly Rendered[], slice: number, openMetrics = false): Generator<Buffer[]> {
     for (let f = 0; f < FAMILIES.length; f++) {
       yield [(openMetrics ? HEADER_BYTES_OM : HEADER_BYTES)[f]!];
       for (let start = 0; start < texts.length; start += slice) {
-        const batch: Buffer[] = [];
-        for (let i = start; i < Math.min(texts.length, start + slice); i++) {
+        const end = Math.min(texts.length, start + slice);
+        let size = 0;
+        for (let i = start; i < end; i++) size += texts[i]!.off[f + 1]! - texts[i]!.off[f]!;
+        if (size === 0) continue;
+        const batch = Buffer.allocUnsafe(size);
+        let pos = 0;
+        for (let i = start; i < end; i++) {
           const t = texts[i]!;
-          if (t.off[f + 1]! > t.off[f]!) batch.push(t.buf.subarray(t.off[f]!, t.off[f + 1]!));
+          if (t.off[f + 1]! > t.off[f]!) pos += t.buf.copy(batch, pos, t.off[f]!, t.off[f + 1]!);
         }
-        if (batch.length) yield batch;
+        yield [batch];
       }
       if (!openMetrics) yield [NEWLINE];
     }

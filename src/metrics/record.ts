@@ -31,9 +31,19 @@ export function recordRun(m: Metrics, check: CompiledCheck, run: RunSummary, out
   }
 }
 
+/**
+ * The last session age set per endpoint: an endpoint without a session stays at 0 run after run,
+ * and prom-client hashes a label set on every set (~3 µs and a few objects a run).
+ */
+const lastAge = new WeakMap<Metrics, WeakMap<CompiledEndpoint, number>>();
+
 export function recordSessionAge(m: Metrics, ep: CompiledEndpoint, ageSeconds: number | null): void {
-  const location = m.location;
-  m.sessionAge.set({ group: ep.group, endpoint: ep.name, location }, ageSeconds ?? 0);
+  const value = ageSeconds ?? 0;
+  let seen = lastAge.get(m);
+  if (!seen) lastAge.set(m, (seen = new WeakMap()));
+  if (seen.get(ep) === value) return;
+  seen.set(ep, value);
+  m.sessionAge.set({ group: ep.group, endpoint: ep.name, location: m.location }, value);
 }
 
 export function recordBackoff(m: Metrics, ep: CompiledEndpoint, untilMs: number): void {
@@ -45,5 +55,6 @@ export function forgetCheck(m: Metrics, check: CompiledCheck): void {
 }
 
 export function forgetEndpoint(m: Metrics, ep: CompiledEndpoint): void {
+  lastAge.get(m)?.delete(ep);
   removeEndpointSeries(m, ep.group, ep.name, m.location);
 }

@@ -68,3 +68,36 @@ describe('the session a run hands back', () => {
   });
 });
 
+
+describe('retries', () => {
+  const check = async (retries: number, handlers: Parameters<typeof startTarget>[0]) => {
+    const t = await startTarget(handlers);
+    return { t, c: compileChecks({ baseUrl: t.url, checks: { feed: { type: 'http', path: '/feed' } } }, { retries }).feed! };
+  };
+
+  it('a transient failure is retried until an attempt works; every attempt is counted', async () => {
+    const { t, c } = await check(3, { routes: { '/feed': [reply.status(503), reply.status(503), reply.json(200, { ok: true })] } });
+    const out = await runCheck(c, undefined, RUN_ENV);
+    expect(out.ok).toBe(true);
+    expect(out.trace.attempts).toBe(3);
+    expect(t.hits('/feed')).toHaveLength(3);
+  });
+
+  it('retries run out: the last transient result is the run’s', async () => {
+    const { t, c } = await check(2, { routes: { '/feed': reply.status(503) } });
+    const out = await runCheck(c, undefined, RUN_ENV);
+    expect(out.reason).toBe('http_5xx');
+    expect(out.trace.attempts).toBe(3);
+    expect(t.hits('/feed')).toHaveLength(3);
+  });
+
+  it('no retries: one attempt; and a failure that is not transient is never retried', async () => {
+    const none = await check(0, { routes: { '/feed': reply.status(503) } });
+    expect((await runCheck(none.c, undefined, RUN_ENV)).trace.attempts).toBe(1);
+    const notTransient = await check(3, { routes: { '/feed': reply.status(404) } });
+    const out = await runCheck(notTransient.c, undefined, RUN_ENV);
+    expect(out.reason).not.toBeNull();
+    expect(out.trace.attempts).toBe(1);
+    expect(notTransient.t.hits('/feed')).toHaveLength(1);
+  });
+});
