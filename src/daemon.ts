@@ -12,6 +12,7 @@ import { loadSession, saveSession, type SavedSession } from './journey/session.j
 import { createScheduler, type Scheduler } from './schedule/scheduler.js';
 import { shardEndpoints } from './schedule/shard.js';
 import { createIncidentManager, type IncidentManager } from './incidents/manager.js';
+import { paced } from './incidents/paced.js';
 import { createDaemonImpact, reconfigureImpact } from './impact/wire.js';
 import { openHistory } from './persist/history-file.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
@@ -29,6 +30,9 @@ import type { ConfigIssue } from './config/compile.js';
 import { CONTENT_TYPES } from './server/negotiate.js';
 
 export { VERSION };
+
+/** How soon a run that changed no state is written to the state file (docs/deploy.md). */
+const ROUTINE_SAVE_MS = 30_000;
 
 export interface DaemonOptions {
   configPath: string;
@@ -106,17 +110,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const monitor: Monitor = createMonitor({ metrics, redactor, now });
   monitor.setConfig(config);
 
-  // Incidents depend on states: re-evaluated (over every check) only when one changed, once per
-  // turn of the event loop however many changed in it.
-  let incidentsPending = false;
-  const updateIncidentsSoon = () => {
-    if (incidentsPending) return;
-    incidentsPending = true;
-    setImmediate(() => {
-      incidentsPending = false;
-      incidents.update(monitor.checkViews(), monitor.groupViews());
-    });
-  };
+  // Incidents depend on states: re-evaluated (over every check) only when one changed, coalesced
+  // and paced so that evaluating takes a small share of the loop however many checks there are.
+  const updateIncidentsSoon = paced(() => incidents.update(monitor.checkViews(), monitor.groupViews())).soon;
 
   const snapshot = (): SavedState => ({ checks: monitor.snapshotStates(), incidents: incidents.serialize(), journalSeq: journal.seq() });
   const sessionsSnapshot = (): Record<string, SavedSession> => {
@@ -154,8 +150,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     env: { now, userAgent: `outpost/${VERSION} (+synthetic monitoring)`, retryMinMs: opts.retryMinMs },
     onStateChange: updateIncidentsSoon,
     onSessionLost: (e) => incidents.sessionLost(e),
-    save({ sessions }) {
-      saveSoon();
+    save({ sessions, urgent }) {
+      // A run that changed nothing but its last result is kept within 30 s, not 1 s: at 10,000
+      // checks the state file is ~3 MB of JSON, and writing it every second took ~3% of a core and
+      // blocked the event loop for tens of milliseconds each time.
+      if (urgent) saveSoon();
+      else store.saveSoon(snapshot, ROUTINE_SAVE_MS);
       if (sessions) sessionStore.saveSoon(sessionsSnapshot);
     },
   });

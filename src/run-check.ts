@@ -44,8 +44,12 @@ export interface CheckRunnerDeps {
   /** A check's state or reason changed: incidents need a new look. */
   onStateChange(): void;
   onSessionLost(e: SessionLost): void;
-  /** Something worth keeping across a restart changed (check states; sessions when `sessions` is true). */
-  save(what: { sessions: boolean }): void;
+  /**
+   * Something worth keeping across a restart changed: check states (`urgent` when a state, reason
+   * or the result of a run differs from the run before, otherwise only the last result is fresher)
+   * and sessions when `sessions` is true.
+   */
+  save(what: { sessions: boolean; urgent: boolean }): void;
 }
 
 /** Runs the check and returns its record (unchanged when the run was skipped for a rate-limit back-off). */
@@ -115,8 +119,9 @@ export function createCheckRunner(deps: CheckRunnerDeps): (check: CompiledCheck)
 
     followLogout(ep, check, rec, outcome, at, deps);
 
-    if (prev.state !== rec.status.state || prev.reason !== rec.status.reason) deps.onStateChange();
-    deps.save({ sessions: sessionChanged });
+    const changed = prev.state !== rec.status.state || prev.reason !== rec.status.reason;
+    if (changed) deps.onStateChange();
+    deps.save({ sessions: sessionChanged, urgent: changed || prev.lastResult?.ok !== summary.ok });
     return rec;
   };
 }

@@ -29,8 +29,11 @@ export interface StateStore {
   load(): Promise<unknown | null>;
   /** Write now (after any write in progress). Resolves true when written; never rejects. */
   save(data: unknown): Promise<boolean>;
-  /** Write soon: calls within the coalescing window make one write of the latest `get()`. */
-  saveSoon(get: () => unknown): void;
+  /**
+   * Write soon: calls within the coalescing window make one write of the latest `get()`, due
+   * within `withinMs` (default the store's `coalesceMs`) of the earliest call still pending.
+   */
+  saveSoon(get: () => unknown, withinMs?: number): void;
   /** Write what saveSoon has pending, and wait for every write in progress. */
   flush(): Promise<void>;
   /** The state file's path. */
@@ -49,6 +52,8 @@ export function createStateStore(opts: StateStoreOptions): StateStore {
   let chain: Promise<unknown> = Promise.resolve();
   let pending: (() => unknown) | null = null;
   let timer: NodeJS.Timeout | null = null;
+  /** When the pending write is due (Date.now() ms). */
+  let timerDue = 0;
 
   async function moveAside(why: string): Promise<void> {
     const aside = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
@@ -85,7 +90,7 @@ export function createStateStore(opts: StateStoreOptions): StateStore {
     const tmp = `${path}.tmp-${process.pid}-${seq++}`;
     let wroteTmp = false;
     try {
-      const text = JSON.stringify({ version: STATE_VERSION, savedAt: new Date().toISOString(), data: data ?? null }, null, 1);
+      const text = JSON.stringify({ version: STATE_VERSION, savedAt: new Date().toISOString(), data: data ?? null });
       await mkdir(opts.dir, { recursive: true });
       const fh = await open(tmp, 'w', 0o600);
       wroteTmp = true;
@@ -131,12 +136,16 @@ export function createStateStore(opts: StateStoreOptions): StateStore {
     return save(data);
   }
 
-  function saveSoon(get: () => unknown): void {
+  function saveSoon(get: () => unknown, withinMs = coalesceMs): void {
     pending = get;
-    if (timer) return;
-    timer = setTimeout(() => void writePending(), coalesceMs);
+    const due = Date.now() + withinMs;
+    if (timer && timerDue <= due) return;
+    if (timer) clearTimeout(timer);
+    timerDue = due;
+    timer = setTimeout(() => void writePending(), withinMs);
     timer.unref();
   }
+
 
   async function flush(): Promise<void> {
     await writePending();
