@@ -108,9 +108,11 @@ async function outpostRun(
   onMeasuring?: (w: ReturnType<typeof startWorker>, metricsUrl?: string) => Promise<void>,
   shard?: { index: number; count: number },
 ): Promise<WorkerReport> {
-  const configPath = join(stateDir, `outpost-${checks}-${interval}.yaml`);
-  if (!existsSync(configPath)) writeFileSync(configPath, benchConfigText({ targetUrl: new URL(target.url).origin, checks, interval, timeout, concurrency: opts.concurrency, stateDir }));
-  const w = startWorker('outpost-worker.js', { configPath, warmupMs, durationMs, serve: !!onMeasuring, shard }, SHIPPED_NODE_FLAGS);
+  // Every worker is a daemon of its own: its own state directory, nothing restored from another.
+  const dir = mkdtempSync(join(stateDir, 'run-'));
+  const configPath = join(dir, 'outpost.yaml');
+  writeFileSync(configPath, benchConfigText({ targetUrl: new URL(target.url).origin, checks, interval, timeout, concurrency: opts.concurrency, stateDir: join(dir, 'state') }));
+  const w = startWorker('daemon-worker.js', { configPath, warmupMs, durationMs, shard }, SHIPPED_NODE_FLAGS);
   try {
     // Shards each parse the whole config at once, on a machine with fewer cores than shards.
     const m = await w.next<{ metricsUrl?: string }>('measuring', (shard ? 600_000 : 120_000) + warmupMs);

@@ -4,9 +4,9 @@
  */
 import { VERSION } from './version.js';
 import { loadConfigFile, type LoadResult } from './config/load.js';
-import type { CompiledConfig } from './config/types.js';
+import type { CompiledCheck, CompiledConfig } from './config/types.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
-import { createMonitor, type Monitor } from './monitor.js';
+import { createMonitor, type CheckRecord, type Monitor } from './monitor.js';
 import { createCheckRunner } from './run-check.js';
 import { loadSession, saveSession, type SavedSession } from './journey/session.js';
 import { createScheduler, type Scheduler } from './schedule/scheduler.js';
@@ -47,6 +47,8 @@ export interface DaemonOptions {
   defaultMetrics?: boolean;
   /** Impact accrues this many seconds per second (the demo's compressed replay); default 1. */
   impactTimeScale?: number;
+  /** What the benchmark watches: how late each run started (seconds) and each run's end. */
+  probes?: { lag?(seconds: number): void; ran?(check: CompiledCheck, rec: CheckRecord): void };
 }
 
 export interface Daemon {
@@ -161,10 +163,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
   const scheduler: Scheduler = createScheduler({
     run: async (check) => {
-      await runCheck(check);
+      const rec = await runCheck(check);
+      opts.probes?.ran?.(check, rec);
     },
     concurrency: config.concurrency,
-    onLag: (s) => metrics.schedulerLag.observe(s),
+    onLag: (s) => {
+      metrics.schedulerLag.observe(s);
+      opts.probes?.lag?.(s);
+    },
     onInFlight: (n) => metrics.checksInFlight.set(n),
     onUnschedulable: (check, why) => logger.error({ check: check.id, why }, 'check cannot be scheduled: it will not run'),
     onUnschedulableCount: (n) => metrics.checksUnschedulable.set(n),

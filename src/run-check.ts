@@ -46,7 +46,8 @@ export interface CheckRunnerDeps {
   onSessionLost(e: SessionLost): void;
   /**
    * Something worth keeping across a restart changed: check states (`urgent` when a state, reason
-   * or the result of a run differs from the run before, otherwise only the last result is fresher)
+   * or the result of a run differs from the check's previous run, otherwise only the last result
+   * is fresher, or it was the check's first run)
    * and sessions when `sessions` is true.
    */
   save(what: { sessions: boolean; urgent: boolean }): void;
@@ -121,7 +122,8 @@ export function createCheckRunner(deps: CheckRunnerDeps): (check: CompiledCheck)
 
     const changed = prev.state !== rec.status.state || prev.reason !== rec.status.reason;
     if (changed) deps.onStateChange();
-    deps.save({ sessions: sessionChanged, urgent: changed || prev.lastResult?.ok !== summary.ok });
+    // A check's first run (after a start or a reload) is not urgent to keep: a restart runs it again.
+    deps.save({ sessions: sessionChanged, urgent: !!prev.lastResult && (changed || prev.lastResult.ok !== summary.ok) });
     return rec;
   };
 }
