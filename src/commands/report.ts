@@ -1,19 +1,17 @@
 /**
  * `outpost report`: availability, incidents, time down by reason, the longest incident and the
  * estimated impact per group and check over a period (--since, --until; default the last 30
- * days), from the state directory's history.json or from Prometheus (--prometheus URL); a table,
- * --json or --format html. Exit 0, or 2 on bad arguments, an unreadable config or history.
+ * days), from the state directory's history (the day files of the period, history/YYYY-MM-DD.json)
+ * or from Prometheus (--prometheus URL); a table, --json or --format html. Exit 0, or 2 on bad
+ * arguments or an unreadable config; a history file that cannot be read is skipped with a warning.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { configPath, formatIssues, loadConfigFile } from '../config/load.js';
 import { parseDuration } from '../config/units.js';
 import type { CliValues } from '../cli.js';
 import { buildReport } from '../report/build.js';
 import { buildReportFromPrometheus } from '../report/prometheus.js';
 import { renderHtml, renderJson, renderTable } from '../report/render.js';
-import { parseHistory } from '../persist/history.js';
-import { HISTORY_FILE } from '../persist/history-file.js';
+import { readHistory } from '../report/read-history.js';
 
 const DAY_MS = 86_400_000;
 
@@ -50,15 +48,10 @@ export async function reportCommand(values: CliValues, now = Date.now()): Promis
     const path = configPath(values.config);
     const r = await loadConfigFile(path);
     if (!r.ok) return fail(`${path}: invalid configuration\n${formatIssues(r.issues)}`);
-    const file = join(r.config.stateDir, HISTORY_FILE);
-    let data: unknown = null;
-    try {
-      const doc = JSON.parse(await readFile(file, 'utf8')) as { data?: unknown };
-      data = doc.data;
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'ENOENT') return fail(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    report = buildReport(parseHistory(data), since, until, `the state directory ${r.config.stateDir}`);
+    // A day file that cannot be read is left out with a warning, never fatal.
+    const warn = (msg: string): void => void process.stderr.write(`outpost report: warning: ${msg}\n`);
+    const data = await readHistory(r.config.stateDir, since, until, warn);
+    report = buildReport(data, since, until, `the state directory ${r.config.stateDir}`);
   }
   process.stdout.write(format === 'json' ? renderJson(report) : format === 'html' ? renderHtml(report) : renderTable(report));
   return 0;

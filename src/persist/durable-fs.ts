@@ -1,5 +1,6 @@
 /** What the state file, the history and the notification journal share to write durably. */
-import { open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
 
 /** A file-system error's code (ENOENT…), or its message: never a path's contents. */
 export function errorCode(err: unknown): string {
@@ -19,3 +20,25 @@ export async function syncDir(dir: string): Promise<void> {
     await d?.close();
   }
 }
+
+/** Replace `dir/name` with text as one step (temporary file, fsync, rename, fsync the directory): a crash leaves the old or the new file. */
+export async function writeFileAtomic(dir: string, name: string, text: string): Promise<void> {
+  const path = join(dir, name);
+  const tmp = `${path}.tmp-${process.pid}-${tmpSeq++}`;
+  await mkdir(dir, { recursive: true });
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    try {
+      await fh.writeFile(text, 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  await syncDir(dir);
+}
+let tmpSeq = 0;

@@ -1,19 +1,96 @@
-/** The history's file, `history.json` in the state directory: loaded at start, written at most every 30 s and on shutdown. */
+/**
+ * The history on disk, in `stateDir/history/` (src/persist/history-dir.ts): at start the single
+ * `history.json` of old is migrated, day files older than HISTORY_DAYS are removed and the newest
+ * day is restored as the current one; then the current day's file is rewritten at most every 30 s
+ * and on shutdown, a finished day is written once, and resolved incidents are appended.
+ */
+import { join } from 'node:path';
 import type { Metrics } from '../metrics/registry.js';
-import { createHistory, type HistoryRecorder } from './history.js';
-import { createStateStore, type Logger } from './state-file.js';
+import { createHistory, parseDay, type HistoryDay, type HistoryRecorder } from './history.js';
+import { dayFileName, HISTORY_DIR, listDays, pruneDays } from './history-dir.js';
+import { openIncidentLog } from './history-incidents.js';
+import { migrateLegacyHistory } from './history-migrate.js';
+import { createStateStore, type Logger, type StateStore } from './state-file.js';
+import { errorCode } from './durable-fs.js';
 
-export const HISTORY_FILE = 'history.json';
+const SAVE_EVERY_MS = 30_000;
 
-export async function openHistory(dir: string, logger: Logger, metrics: Pick<Metrics, 'stateWriteFailures'>): Promise<{ recorder: HistoryRecorder; save(): Promise<void> }> {
-  const store = createStateStore({ dir, logger, metrics, fileName: HISTORY_FILE, coalesceMs: 30_000 });
-  const recorder: HistoryRecorder = createHistory({ onChange: () => store.saveSoon(() => recorder.data()) });
-  const saved = await store.load();
-  if (saved) recorder.restore(saved);
+export interface HistoryFiles {
+  recorder: HistoryRecorder;
+  /** Write the current day and the queued incidents now, and wait for every write in progress. */
+  save(): Promise<void>;
+}
+
+export async function openHistory(stateDir: string, logger: Logger, metrics: Pick<Metrics, 'stateWriteFailures'>, opts: { saveEveryMs?: number } = {}): Promise<HistoryFiles> {
+  const dir = join(stateDir, HISTORY_DIR);
+  await migrateLegacyHistory(stateDir, logger, metrics);
+  const incidents = await openIncidentLog({ dir, logger, metrics });
+  // One store per day file (at most two at a time: the current day and the one just finished).
+  const stores = new Map<string, StateStore>();
+  const storeFor = (date: string): StateStore => {
+    let s = stores.get(date);
+    if (!s) {
+      s = createStateStore({ dir, logger, metrics, fileName: dayFileName(date) });
+      stores.set(date, s);
+    }
+    return s;
+  };
+  const inFlight = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>): void => {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  };
+  const prune = (current: string): void => {
+    track(
+      pruneDays(dir, current).then(
+        (removed) => {
+          if (removed.length > 0) logger.info({ removed: removed.length, oldest: removed[0] }, 'history: days older than the retention removed');
+        },
+        (err: unknown) => logger.warn({ dir, error: errorCode(err) }, 'history: could not remove old days'),
+      ),
+    );
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const saveCurrent = async (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const c = recorder.current();
+    await Promise.all([c ? storeFor(c.date).save(c.day) : undefined, incidents.flush()]);
+  };
+  const finishDay = (date: string, day: HistoryDay, next: string): void => {
+    // Written once; its store is dropped after, so nothing writes this day again.
+    const s = storeFor(date);
+    stores.delete(date);
+    track(s.save(day));
+    incidents.dayDone(Date.parse(`${next}T00:00:00Z`));
+    prune(next);
+  };
+  const recorder: HistoryRecorder = createHistory({
+    onChange: () => {
+      if (timer) return;
+      timer = setTimeout(() => track(saveCurrent()), opts.saveEveryMs ?? SAVE_EVERY_MS);
+      timer.unref();
+    },
+    onDayDone: finishDay,
+    onResolved: (i) => incidents.append(i),
+  });
+
+  const newest = (await listDays(dir)).at(-1);
+  if (newest) {
+    // A file that cannot be read is moved aside by the store (and logged): the day starts afresh.
+    const saved = await storeFor(newest).load();
+    if (saved) {
+      recorder.restoreDay(newest, parseDay(saved));
+    }
+    prune(newest);
+  }
+
   return {
     recorder,
     async save() {
-      await store.save(recorder.data());
+      await saveCurrent();
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
   };
 }

@@ -52,9 +52,15 @@ export interface Report {
 
 const DAY_MS = 86_400_000;
 
-export function buildReport(h: HistoryData, since: number, until: number, source: string): Report {
+/** The UTC days that overlap [since, until), oldest first (at most 10,000). */
+export function periodDays(since: number, until: number): string[] {
   const days: string[] = [];
   for (let t = Math.floor(since / DAY_MS) * DAY_MS, n = 0; t < until && n < 10_000; t += DAY_MS, n++) days.push(dayOf(t));
+  return days;
+}
+
+export function buildReport(h: HistoryData, since: number, until: number, source: string): Report {
+  const days = periodDays(since, until);
   const incidents = h.incidents.filter((i) => i.startedAt < until && (i.resolvedAt ?? i.startedAt) >= since);
 
   const groupNames = new Set<string>();

@@ -4,15 +4,15 @@
  * otherwise healthy. The table, --json and --format html (opened in headless Chromium).
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/incidents/types.js';
 import type { Report } from '../../src/report/build.js';
-import { createHistory } from '../../src/persist/history.js';
-import { createStateStore } from '../../src/persist/state-file.js';
+import { openHistory } from '../../src/persist/history-file.js';
+import type { Metrics } from '../../src/metrics/registry.js';
 import { view } from '../incidents/fixtures.js';
 import { assertBuilt, cleanEnv, runCli } from '../cli/helpers.js';
 
@@ -44,9 +44,14 @@ function incident(over: Partial<Incident>): Incident {
   };
 }
 
-/** A week of history: everything up, then the outage, then up again. */
-function history() {
-  const h = createHistory();
+const noop = (): void => undefined;
+const quiet = { debug: noop, info: noop, warn: noop, error: noop };
+const metrics = { stateWriteFailures: { inc: noop } } as unknown as Pick<Metrics, 'stateWriteFailures'>;
+
+/** A week of history, written by the daemon's own code: everything up, then the outage, then up again. */
+async function history(dir: string): Promise<void> {
+  const files = await openHistory(dir, quiet, metrics);
+  const h = files.recorder;
   const states = (down: Record<string, 'forced_logout' | 'feed_stale'>) =>
     IDS.map((id) => (down[id] ? view(id, 'down', down[id]) : view(id, 'up')));
   h.advance(T('2024-03-01T00:00:00Z'));
@@ -67,7 +72,7 @@ function history() {
     { event: 'incident.resolved', at: FB_END, incident: incident({ id: 'd4', scope: 'multi_platform', group: null, endpoint: null, check: null, groups: ['facebook', 'instagram'], summary: '2 platforms down at once', impact: { unit: 'USD', perMinute: 1800, estimated: 198_000 } }) },
   ]);
   h.advance(T('2024-03-08T00:00:00Z'));
-  return h.data();
+  await files.save();
 }
 
 describe('outpost report', () => {
@@ -78,7 +83,7 @@ describe('outpost report', () => {
   beforeAll(async () => {
     assertBuilt();
     dir = await mkdtemp(join(tmpdir(), 'outpost-report-'));
-    await createStateStore({ dir, fileName: 'history.json' }).save(history());
+    await history(dir);
     config = join(dir, 'outpost.yaml');
     await writeFile(
       config,
@@ -122,6 +127,32 @@ describe('outpost report', () => {
     expect(r.stdout).toMatch(/^ {2}web\/session +98\.81% +1 +2h +2h +forced_logout 2h$/m);
     expect(r.stdout).toMatch(/^ {2}api\/feed +99\.107% +1 +1h 30m +1h 30m +feed_stale 1h 30m$/m);
     expect(r.stdout).toContain('Estimated impact in the period: ≈ $198,000');
+  });
+
+  it('reads only the day files of its period, one per UTC day', async () => {
+    expect((await readdir(join(dir, 'history'))).sort()).toEqual(['2024-03-01.json', '2024-03-02.json', '2024-03-03.json', '2024-03-04.json', '2024-03-05.json', '2024-03-06.json', '2024-03-07.json', 'incidents.jsonl']);
+    const r = await runCli(['report', '--config', config, '--since', '2024-03-05', '--until', '2024-03-06', '--json'], { env: cleanEnv() });
+    const fb = (JSON.parse(r.stdout) as Report).groups.find((g) => g.name === 'facebook')!;
+    expect(fb.daily.map((d) => d.date)).toEqual(['2024-03-05']);
+    // 2 h down of 24 h.
+    expect(fb.availability).toBe(91.667);
+  });
+
+  it('skips an unreadable day file with a warning (exit 0) and reports the other days', async () => {
+    const file = join(dir, 'history', '2024-03-02.json');
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.slice(0, 40));
+    try {
+      const r = await run('--json');
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/^outpost report: warning: skipping .*2024-03-02\.json: /);
+      const fb = (JSON.parse(r.stdout) as Report).groups.find((g) => g.name === 'facebook')!;
+      // 2 h down of 6 days = 144 h.
+      expect(fb.availability).toBe(98.611);
+      expect(fb.daily.find((d) => d.date === '2024-03-02')!.availability).toBeNull();
+    } finally {
+      await writeFile(file, text);
+    }
   });
 
   it('refuses a bad period with exit 2', async () => {
