@@ -84,7 +84,7 @@ describe.skipIf(!PROMETHEUS_BIN)('impact counter on a real Prometheus', () => {
 
     // Stopped, the daemon leaves its history: `outpost report` from the state directory says the same.
     await daemon.daemon.stop();
-    expect(await readdir(dir)).toContain('history.json');
+    expect(await readdir(join(dir, 'history'))).toContain('incidents.jsonl');
     const fromState = await runCli(['report', '--config', daemon.configPath, '--since', '1h', '--json'], { env: cleanEnv() });
     expect(fromState.stderr).toBe('');
     const saved = (JSON.parse(fromState.stdout) as Report).groups.find((g) => g.name === 'shop')!;
