@@ -57,6 +57,9 @@ for (let t = T0; t <= end; t += 3600_000, step++) {
   for (let g = 0; g < 20; g++) r.addImpact(`g${g}`, 'USD', 1.5, t);
 }
 await h.save();
+// Twice, a turn apart: buffers of the writes just made are freed by a later sweep.
+gc();
+await new Promise((r) => setTimeout(r, 100));
 gc();
 const mem1 = process.memoryUsage();
 const heap = mem1.heapUsed - mem0.heapUsed;
