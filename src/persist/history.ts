@@ -85,6 +85,9 @@ export function createHistory(opts: HistoryOptions = {}): HistoryRecorder {
   let dayStart = 0;
   let dayEnd = 0;
   let last: number | undefined;
+  // Something was recorded in the current day since it began or was restored: a restored day that
+  // nothing changed is already on disk as it is, so it is not handed over again when it ends.
+  let dirty = false;
 
   // Per check slot: its id, the state last observed, and the current day's seconds.
   const slotOf = new Map<string, number>();
@@ -178,6 +181,7 @@ export function createHistory(opts: HistoryOptions = {}): HistoryRecorder {
     dayEnd = dayStart + DAY_MS;
     date = dayOf(dayStart);
     impact = new Map();
+    dirty = false;
     if (ids.length > nActive * 2 + 64) compact();
     else {
       seen.fill(0);
@@ -190,7 +194,10 @@ export function createHistory(opts: HistoryOptions = {}): HistoryRecorder {
     for (const [d, m] of [...ahead]) {
       if (d > date) continue;
       ahead.delete(d);
-      if (d === date) impact = m;
+      if (d === date) {
+        impact = m;
+        dirty = true;
+      }
       else opts.onDayDone?.(d, { checks: {}, impact: Object.fromEntries(m) }, date);
     }
   };
@@ -203,7 +210,7 @@ export function createHistory(opts: HistoryOptions = {}): HistoryRecorder {
     }
     // Time before the current day (a clock set back, a restored day newer than the clock) counts in the current day.
     if (t < dayEnd) return;
-    const done = snapshot();
+    const done = dirty ? snapshot() : null;
     const doneDate = date;
     resetDay(t);
     if (done) opts.onDayDone?.(doneDate, done, date);
@@ -214,6 +221,7 @@ export function createHistory(opts: HistoryOptions = {}): HistoryRecorder {
     let t = Math.max(from, to - HISTORY_DAYS * DAY_MS);
     while (t < to) {
       enter(t);
+      dirty = true;
       const next = Math.min(to, dayEnd);
       const secs = (next - t) / 1000;
       for (let i = 0; i < nActive; i++) {
@@ -292,6 +300,7 @@ export function createHistory(opts: HistoryOptions = {}): HistoryRecorder {
         ahead.set(d, m);
       }
       m.set(key, (m.get(key) ?? 0) + amount);
+      if (m === impact) dirty = true;
       opts.onChange?.();
     },
     current() {

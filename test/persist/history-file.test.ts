@@ -104,6 +104,25 @@ describe('history files', () => {
     expect(day.impact).toEqual({ 'g|USD': 7 });
   });
 
+  it('a restart on a later day leaves the day it restored as it is on disk (written once)', async () => {
+    const a = await open();
+    a.recorder.advance(T('2024-03-05T22:00:00Z'));
+    a.recorder.observe(checks, new Set(), []);
+    a.recorder.advance(T('2024-03-05T23:00:00Z'));
+    await a.save();
+    const saved = await stat(join(hdir, '2024-03-05.json'));
+
+    const b = await open();
+    b.recorder.advance(T('2024-03-06T10:00:00Z'));
+    b.recorder.observe(checks, new Set(), []);
+    b.recorder.advance(T('2024-03-06T10:05:00Z'));
+    await b.save();
+    const after = await stat(join(hdir, '2024-03-05.json'));
+    expect([after.ino, after.mtimeMs]).toEqual([saved.ino, saved.mtimeMs]);
+    expect((await readDayFile(hdir, '2024-03-05')).checks['g/e/a']!.up).toBe(3600);
+    expect((await readDayFile(hdir, '2024-03-06')).checks['g/e/a']!.up).toBe(300);
+  });
+
   it('prunes days older than the retention at start and when a day ends', async () => {
     expect(oldestKept('2024-03-05')).toBe('2023-01-30');
     for (const d of ['2023-01-29', '2023-01-30', '2024-03-04', '2024-03-05']) await writeDayFile(d, 1);
