@@ -1,8 +1,10 @@
 /**
  * The history on disk, in `stateDir/history/` (src/persist/history-dir.ts): at start the single
- * `history.json` of old is migrated, day files older than HISTORY_DAYS are removed and the newest
- * day is restored as the current one; then the current day's file is rewritten at most every 30 s
- * and on shutdown, a finished day is written once, and resolved incidents are appended.
+ * `history.json` of old is migrated, the newest day is restored as the current one and day files
+ * older than HISTORY_DAYS before it are removed (the clock is the evaluations', so pruning follows
+ * the days recorded, never the machine's clock); then the current day's file is rewritten at most
+ * every 30 s and on shutdown, a finished day is written once when the next one begins (and what
+ * is past the retention removed), and resolved incidents are appended at each save.
  */
 import { join } from 'node:path';
 import type { Metrics } from '../metrics/registry.js';
