@@ -25,7 +25,8 @@ export interface HistoryFiles {
 
 export async function openHistory(stateDir: string, logger: Logger, metrics: Pick<Metrics, 'stateWriteFailures'>, opts: { saveEveryMs?: number } = {}): Promise<HistoryFiles> {
   const dir = join(stateDir, HISTORY_DIR);
-  await migrateLegacyHistory(stateDir, logger, metrics);
+  // Nothing here throws to the daemon: an unusable directory is logged, and writes are retried (and counted) like the state file's.
+  await migrateLegacyHistory(stateDir, logger, metrics).catch((err: unknown) => logger.error({ dir, error: errorCode(err) }, 'history.json migration failed: tried again at the next start'));
   const incidents = await openIncidentLog({ dir, logger, metrics });
   // One store per day file (at most two at a time: the current day and the one just finished).
   const stores = new Map<string, StateStore>();
@@ -78,7 +79,12 @@ export async function openHistory(stateDir: string, logger: Logger, metrics: Pic
     onResolved: (i) => incidents.append(i),
   });
 
-  const newest = (await listDays(dir)).at(-1);
+  let newest: string | undefined;
+  try {
+    newest = (await listDays(dir)).at(-1);
+  } catch (err) {
+    logger.error({ dir, error: errorCode(err) }, 'history directory unreadable: the current day starts afresh');
+  }
   if (newest) {
     // A file that cannot be read is moved aside by the store (and logged): the day starts afresh.
     const saved = await storeFor(newest).load();

@@ -211,6 +211,20 @@ describe('history files', () => {
     expect(logger.lines.some((l) => l.level === 'error')).toBe(true);
   });
 
+  it('never throws to the daemon when the state directory is unusable: logs and counts the failed writes', async () => {
+    const blocker = join(root, 'not-a-directory');
+    await writeFile(blocker, 'a regular file');
+    const logger = captureLogger();
+    const before = failures;
+    const h = await openHistory(join(blocker, 'state'), logger, metrics);
+    h.recorder.advance(T('2024-03-05T10:00:00Z'));
+    h.recorder.observe(checks, new Set(), [{ event: 'incident.resolved', at: T('2024-03-05T10:00:00Z'), incident: incident('a1', T('2024-03-05T10:00:00Z')) }]);
+    h.recorder.advance(T('2024-03-05T10:01:00Z'));
+    await h.save();
+    expect(failures - before).toBeGreaterThanOrEqual(2);
+    expect(logger.lines.filter((l) => l.level === 'error').map((l) => (l.obj as { error?: string }).error)).toContain('ENOTDIR');
+  });
+
   it('appends resolved incidents at each save; a torn last line is skipped and does not swallow the next one', async () => {
     const h = await open();
     const at = T('2024-03-05T10:00:00Z');
