@@ -213,8 +213,12 @@ async function sideBySide(target: Target): Promise<void> {
   raw.side = { outpost: r, floor: f, blackbox: bbe ? { bin, ...bbe } : null };
 }
 
+/**
+ * The shipped entry, dist/bundle/outpost.mjs (package.json "bin", the image): rebuilt as `npm run
+ * build` does (tsc, then scripts/bundle.mjs) when missing or older than src/ or the bundle script.
+ */
 function buildCli(): string {
-  const cli = join(ROOT, 'dist', 'cli.js');
+  const cli = join(ROOT, 'dist', 'bundle', 'outpost.mjs');
   const newest = (dir: string): number => {
     let t = 0;
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -223,16 +227,17 @@ function buildCli(): string {
     }
     return t;
   };
-  if (!existsSync(cli) || statSync(cli).mtimeMs < newest(join(ROOT, 'src'))) {
-    log('building dist/ (tsc -p tsconfig.build.json)');
+  if (!existsSync(cli) || statSync(cli).mtimeMs < Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'scripts')))) {
+    log('building dist/ (tsc -p tsconfig.build.json) and dist/bundle/ (scripts/bundle.mjs)');
     execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit', cwd: ROOT });
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs')], { stdio: 'inherit', cwd: ROOT });
   }
   return cli;
 }
 
 async function startup(target: Target): Promise<void> {
   const cli = buildCli();
-  log(`start-up: node dist/cli.js run with one check, ${opts.startupRepeats} times`);
+  log(`start-up: node dist/bundle/outpost.mjs run with one check, ${opts.startupRepeats} times`);
   const times: number[] = [];
   const ready: number[] = [];
   for (let i = 0; i < opts.startupRepeats; i++) {

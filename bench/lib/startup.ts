@@ -1,6 +1,7 @@
 /**
- * Start-up: spawn `node dist/cli.js run` with a one-check config and time process start → the
- * first completed run, seen as `outpost_check_runs_total{…} 1` on /metrics (polled every 5 ms).
+ * Start-up: spawn `node <cli> run` (the bench passes the shipped dist/bundle/outpost.mjs) with a
+ * one-check config and time process start → the first completed run, seen as
+ * `outpost_check_runs_total{…} 1` on /metrics (polled every 5 ms).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
