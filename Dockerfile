@@ -83,7 +83,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # no child processes, so there are no zombies to reap and no need for tini; for commands without
 # their own handlers use `docker run --init` (compose: `init: true`).
 STOPSIGNAL SIGTERM
-# The bundle (dist/bundle/outpost.mjs, scripts/bundle.mjs): start → first run in about half the
+# The bundle (dist/bundle/outpost.cjs, scripts/bundle.mjs): start → first run in about half the
 # time of the unbundled dist/cli.js, which stays in the image (`--entrypoint node … dist/cli.js`).
-ENTRYPOINT ["node", "dist/bundle/outpost.mjs"]
+ENTRYPOINT ["node", "dist/bundle/outpost.cjs"]
 CMD ["run", "--config", "/etc/outpost/outpost.yaml"]

@@ -214,11 +214,11 @@ async function sideBySide(target: Target): Promise<void> {
 }
 
 /**
- * The shipped entry, dist/bundle/outpost.mjs (package.json "bin", the image): rebuilt as `npm run
+ * The shipped entry, dist/bundle/outpost.cjs (package.json "bin", the image): rebuilt as `npm run
  * build` does (tsc, then scripts/bundle.mjs) when missing or older than src/ or the bundle script.
  */
 function buildCli(): string {
-  const cli = join(ROOT, 'dist', 'bundle', 'outpost.mjs');
+  const cli = join(ROOT, 'dist', 'bundle', 'outpost.cjs');
   const newest = (dir: string): number => {
     let t = 0;
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -237,7 +237,7 @@ function buildCli(): string {
 
 async function startup(target: Target): Promise<void> {
   const cli = buildCli();
-  log(`start-up: node dist/bundle/outpost.mjs run with one check, ${opts.startupRepeats} times`);
+  log(`start-up: node dist/bundle/outpost.cjs run with one check, ${opts.startupRepeats} times`);
   const times: number[] = [];
   const ready: number[] = [];
   const cpu: number[] = [];

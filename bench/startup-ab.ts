@@ -1,6 +1,6 @@
 /**
  * Start-up A/B: `node dist-bench/bench/startup-ab.js [--runs=N] ENTRY...` starts each entry
- * (`dist/bundle/outpost.mjs`, `dist/cli.js`, another build of the CLI) `run` with the benchmark's
+ * (`dist/bundle/outpost.cjs`, `dist/cli.js`, another build of the CLI) `run` with the benchmark's
  * one-check config, interleaved (A B A B …) so that a busy machine weighs on all of them alike,
  * and prints per entry the median start → first completed run and the median CPU time of the
  * process by then (utime + stime, /proc). Entries are not built here.

@@ -1,5 +1,5 @@
 /**
- * Start-up: spawn `node <cli> run` (the bench passes the shipped dist/bundle/outpost.mjs) with a
+ * Start-up: spawn `node <cli> run` (the bench passes the shipped dist/bundle/outpost.cjs) with a
  * one-check config and time process start → the first completed run, seen as
  * `outpost_check_runs_total{…} 1` on /metrics (polled every 5 ms).
  */

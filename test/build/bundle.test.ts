@@ -1,5 +1,5 @@
 /**
- * The bundle that ships (dist/bundle/outpost.mjs: package.json's bin, the image's ENTRYPOINT), run
+ * The bundle that ships (dist/bundle/outpost.cjs: package.json's bin, the image's ENTRYPOINT), run
  * for real, so that a bundle that breaks fails `npm test` (which builds it first):
  * - files found relative to import.meta.url (package.json's version, the built-in scenarios) are
  *   found from dist/bundle/ too, from any working directory;

@@ -1,6 +1,6 @@
 /**
  * Running `node dist/cli.js …` (built by `npm run build` before the suite; the bundle that ships,
- * dist/bundle/outpost.mjs, with `cli: BUNDLE`) and simulator configs.
+ * dist/bundle/outpost.cjs, with `cli: BUNDLE`) and simulator configs.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { simulatorPlatforms } from '../support/platforms.js';
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = resolve(ROOT, 'dist/cli.js');
 /** What package.json's bin and the image run (scripts/bundle.mjs, part of `npm run build`). */
-export const BUNDLE = resolve(ROOT, 'dist/bundle/outpost.mjs');
+export const BUNDLE = resolve(ROOT, 'dist/bundle/outpost.cjs');
 
 export function assertBuilt(): void {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` before these tests');

@@ -1,6 +1,6 @@
 /**
  * The production artefact, as the image runs it: package.json, package-lock.json and dist/ only,
- * production dependencies from `npm ci --omit=dev`, `node dist/bundle/outpost.mjs run --config
+ * production dependencies from `npm ci --omit=dev`, `node dist/bundle/outpost.cjs run --config
  * <read-only file>` as a non-root user (nobody, when the tests run as root) in a directory it
  * cannot write, with only the state dir writable. Starts, answers /healthz, probes, and exits 0 on
  * SIGTERM. Needs the registry for `npm ci` (up to ~2 minutes); runs once the bundle is built.
@@ -35,7 +35,7 @@ async function get(url: string): Promise<{ status: number; body: string } | unde
   }
 }
 
-describe.skipIf(!existsSync(repoPath('dist', 'bundle', 'outpost.mjs')))('production artefact (dist/ + npm ci --omit=dev)', () => {
+describe.skipIf(!existsSync(repoPath('dist', 'bundle', 'outpost.cjs')))('production artefact (dist/ + npm ci --omit=dev)', () => {
   const dirs: string[] = [];
   let appDir = '';
   let stateDir = '';
@@ -101,7 +101,7 @@ describe.skipIf(!existsSync(repoPath('dist', 'bundle', 'outpost.mjs')))('product
     );
     chmodSync(configPath, 0o444);
 
-    child = spawn(process.execPath, ['dist/bundle/outpost.mjs', 'run', '--config', configPath], {
+    child = spawn(process.execPath, ['dist/bundle/outpost.cjs', 'run', '--config', configPath], {
       cwd: appDir,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production', OUTPOST_STATE_DIR: stateDir, HOME: appDir },
       stdio: ['ignore', 'pipe', 'pipe'],
