@@ -96,7 +96,8 @@ await build({
     dir: OUT,
     format: 'cjs',
     entryFileNames: 'outpost.cjs',
-    chunkFileNames: '[name]-[hash].cjs',
+    // A chunk that is a package (tough-cookie, imported on demand) is named after it, not its index.js.
+    chunkFileNames: (chunk) => `${/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(chunk.facadeModuleId ?? '')?.[1]?.replace('/', '-') ?? '[name]'}-[hash].cjs`,
     minify: true,
     // Stack traces of a minified bundle point into dist/bundle/*.cjs; the maps lead back to dist/*.js
     // for `node --enable-source-maps`. Unused unless asked for: they cost nothing at start-up.
