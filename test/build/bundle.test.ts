@@ -10,8 +10,8 @@
  * - that cut-down undici hands out undici's own objects.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import nodeModule, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,34 @@ describe('the shipped bundle', () => {
     const ok = await runCli(['validate', '--config', 'config/outpost.example.yaml'], { cli: BUNDLE });
     expect(ok.code).toBe(0);
   });
+
+  // Node ≥ 22.1 has its own compile cache (Outpost enables it); before, the bundle keeps V8's code cache itself.
+  it.skipIf(typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function')(
+    'keeps the V8 code cache of its chunks in a private directory (Node 20), unless NODE_DISABLE_COMPILE_CACHE',
+    async () => {
+      const tmp = mkdtempSync(join(tmpdir(), 'outpost-codecache-'));
+      try {
+        const cacheDir = join(tmp, `outpost-v8-cache-${process.getuid!()}`);
+        const args = ['validate', '--config', 'config/outpost.example.yaml'];
+        const off = await runCli(args, { cli: BUNDLE, env: cleanEnv({ TMPDIR: tmp, NODE_DISABLE_COMPILE_CACHE: '1' }) });
+        expect(off.code).toBe(0);
+        expect(existsSync(cacheDir)).toBe(false);
+        const cold = await runCli(args, { cli: BUNDLE, env: cleanEnv({ TMPDIR: tmp }) });
+        const cached = readdirSync(cacheDir);
+        expect(cached.some((f) => f.startsWith('load-'))).toBe(true);
+        expect(statSync(cacheDir).mode & 0o077).toBe(0);
+        const written = cached.map((f) => statSync(join(cacheDir, f)).mtimeMs);
+        const warm = await runCli(args, { cli: BUNDLE, env: cleanEnv({ TMPDIR: tmp }) });
+        expect(warm).toEqual(cold);
+        expect(warm.code).toBe(0);
+        // Read back and accepted by V8: nothing written again.
+        expect(readdirSync(cacheDir).sort()).toEqual([...cached].sort());
+        expect(cached.map((f) => statSync(join(cacheDir, f)).mtimeMs)).toEqual(written);
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('simulate finds the built-in scenarios from any directory', async () => {
     const child = spawn(process.execPath, [BUNDLE, 'simulate', '--scenario', 'march-5', '--host', '127.0.0.1', '--port', '0'], { cwd: tmpdir(), env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
