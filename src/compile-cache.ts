@@ -108,13 +108,15 @@ function enableBundleCodeCache(): void {
   const bundleDir = path.dirname(fileURLToPath(import.meta.url));
   const Module = nodeModule as unknown as CjsModuleStatics;
   const original = Module.prototype._compile;
-  const cacheDir = privateCacheDir();
-  if (!cacheDir || typeof original !== 'function' || typeof Module.wrap !== 'function') return;
+  if (typeof original !== 'function' || typeof Module.wrap !== 'function') return;
   const tag = `${process.version}-${process.arch}`;
+  let cacheDir: string | undefined | null = null; // null: not looked at yet (the unbundled dist/ never does)
 
   Module.prototype._compile = function compileWithCodeCache(this: CjsModule, content: string, filename: string): unknown {
     // Only the bundle's chunks; `import()` would need a loader vm.Script has not got (none there today).
     if (!filename.endsWith('.cjs') || path.dirname(filename) !== bundleDir || content.includes('import(')) return original.call(this, content, filename);
+    if (cacheDir === null) cacheDir = privateCacheDir();
+    if (cacheDir === undefined) return original.call(this, content, filename);
     const hash = createHash('sha256').update(tag).update(content).digest('hex').slice(0, 32);
     const file = path.join(cacheDir, `${path.basename(filename)}.${hash}`);
     let cachedData: Buffer | undefined;
