@@ -22,6 +22,8 @@ RUN --mount=type=cache,target=/root/.npm \
     npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# scripts/bundle.mjs: after tsc, dist/cli.js and its dependencies into dist/bundle/ (what runs).
+COPY scripts ./scripts
 RUN npm run build
 
 # ---- runtime: production dependencies and dist/ only ---------------------------------------------
@@ -81,5 +83,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # no child processes, so there are no zombies to reap and no need for tini; for commands without
 # their own handlers use `docker run --init` (compose: `init: true`).
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "dist/cli.js"]
+# The bundle (dist/bundle/outpost.cjs, scripts/bundle.mjs): start → first run in about half the
+# time of the unbundled dist/cli.js, which stays in the image (`--entrypoint node … dist/cli.js`).
+ENTRYPOINT ["node", "dist/bundle/outpost.cjs"]
 CMD ["run", "--config", "/etc/outpost/outpost.yaml"]

@@ -252,8 +252,12 @@ async function sideBySide(target: Target): Promise<void> {
   raw.side = { rounds: rounds.map((r) => r.raw) };
 }
 
+/**
+ * The shipped entry, dist/bundle/outpost.cjs (package.json "bin", the image): rebuilt as `npm run
+ * build` does (tsc, then scripts/bundle.mjs) when missing or older than src/ or the bundle script.
+ */
 function buildCli(): string {
-  const cli = join(ROOT, 'dist', 'cli.js');
+  const cli = join(ROOT, 'dist', 'bundle', 'outpost.cjs');
   const newest = (dir: string): number => {
     let t = 0;
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -262,29 +266,35 @@ function buildCli(): string {
     }
     return t;
   };
-  if (!existsSync(cli) || statSync(cli).mtimeMs < newest(join(ROOT, 'src'))) {
-    log('building dist/ (tsc -p tsconfig.build.json)');
+  if (!existsSync(cli) || statSync(cli).mtimeMs < Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'scripts')))) {
+    log('building dist/ (tsc -p tsconfig.build.json) and dist/bundle/ (scripts/bundle.mjs)');
     execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit', cwd: ROOT });
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs')], { stdio: 'inherit', cwd: ROOT });
   }
   return cli;
 }
 
 async function startup(target: Target): Promise<void> {
   const cli = buildCli();
-  log(`start-up: node dist/cli.js run with one check, ${opts.startupRepeats} times`);
+  log(`start-up: node dist/bundle/outpost.cjs run with one check, ${opts.startupRepeats} times`);
   const times: number[] = [];
   const ready: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < opts.startupRepeats; i++) {
     const r = await measureStartup(cli, new URL(target.url).origin);
     times.push(r.ms);
     if (r.processReadyMs !== undefined) ready.push(r.processReadyMs);
+    if (r.cpuMs !== undefined) cpu.push(r.cpuMs);
   }
   times.sort((a, b) => a - b);
   ready.sort((a, b) => a - b);
-  raw.startup = { times, ready };
+  cpu.sort((a, b) => a - b);
+  raw.startup = { times, ready, cpu };
   const median = quantile(times, 0.5);
   rows.push(row('start-up', `process start → /metrics answering (median of ${ready.length})`, round(quantile(ready, 0.5), 0), 'ms'));
   rows.push(row('start-up', `process start → first completed run (median of ${times.length})`, round(median, 0), 'ms', '< 500', judge(median, '<', 500)));
+  // Steadier than the wall clock when the machine is busy: utime + stime of the process by then.
+  if (cpu.length) rows.push(row('start-up', `CPU of the process by its first run (median of ${cpu.length})`, round(quantile(cpu, 0.5), 0), 'ms'));
 }
 
 async function startWindow(target: Target): Promise<void> {

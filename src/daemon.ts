@@ -133,7 +133,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     let restored = 0;
     for (const ep of monitor.endpoints()) {
       if (ep.endpoint.preset) continue;
-      const s = loadSession(savedSessions[ep.endpoint.key], ep.endpoint.identity);
+      const s = await loadSession(savedSessions[ep.endpoint.key], ep.endpoint.identity);
       if (!s) continue;
       redactor.add(sessionSecrets(s));
       monitor.setSession(ep.endpoint.key, s);

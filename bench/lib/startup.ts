@@ -1,12 +1,14 @@
 /**
- * Start-up: spawn `node dist/cli.js run` with a one-check config and time process start → the
- * first completed run, seen as `outpost_check_runs_total{…} 1` on /metrics (polled every 5 ms).
+ * Start-up: spawn `node <cli> run` (the bench passes the shipped dist/bundle/outpost.cjs) with a
+ * one-check config and time process start → the first completed run, seen as
+ * `outpost_check_runs_total{…} 1` on /metrics (polled every 5 ms).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { cpuMsOf } from './proc.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -19,7 +21,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function measureStartup(cli: string, targetOrigin: string): Promise<{ ms: number; processReadyMs?: number }> {
+/**
+ * `cpuMs`: the child's utime + stime (all its threads) when its first run showed, from /proc
+ * (Linux only): steadier than the wall-clock figure on a busy machine.
+ */
+export async function measureStartup(cli: string, targetOrigin: string): Promise<{ ms: number; processReadyMs?: number; cpuMs?: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-start-'));
   const port = await freePort();
   const configPath = join(dir, 'outpost.yaml');
@@ -52,7 +58,16 @@ export async function measureStartup(cli: string, targetOrigin: string): Promise
         const res = await fetch(`http://127.0.0.1:${port}/metrics`);
         const text = await res.text();
         processReadyMs ??= performance.now() - t0;
-        if (/^outpost_check_runs_total\{[^}]*result="(success|failure)"[^}]*\} [1-9]/m.test(text)) return { ms: performance.now() - t0, processReadyMs };
+        if (/^outpost_check_runs_total\{[^}]*result="(success|failure)"[^}]*\} [1-9]/m.test(text)) {
+          const ms = performance.now() - t0;
+          let cpuMs: number | undefined;
+          try {
+            cpuMs = cpuMsOf(child.pid!);
+          } catch {
+            /* no /proc */
+          }
+          return { ms, processReadyMs, cpuMs };
+        }
       } catch {
         /* not listening yet */
       }

@@ -9,12 +9,30 @@
  * where. Cookies put into the map directly (a preset in the config, a session saved before the
  * jar) are sent to the endpoint's own origin, as before.
  */
-import { Cookie, CookieJar, getPublicSuffix } from 'tough-cookie';
+import type { Cookie, CookieJar } from 'tough-cookie';
+
+type ToughCookie = typeof import('tough-cookie');
+let toughCookie: ToughCookie | undefined;
+
+/**
+ * tough-cookie and its public-suffix list (~290 KB) are loaded the first time an answer sets a
+ * cookie or a saved jar is restored, not at start-up: `run` reaches its first run sooner, and a
+ * config whose endpoints set no cookies never loads them (docs/performance.md#where-the-start-up-goes).
+ * Every jar exists only after this, so the synchronous functions below can rely on it.
+ */
+export async function loadCookieSupport(): Promise<void> {
+  toughCookie ??= await import('tough-cookie');
+}
+
+function lib(): ToughCookie {
+  if (!toughCookie) throw new Error('tough-cookie is not loaded: await loadCookieSupport() first');
+  return toughCookie;
+}
 
 const jars = new WeakMap<Map<string, string>, CookieJar>();
 
 function newJar(): CookieJar {
-  return new CookieJar(undefined, { looseMode: true, allowSecureOnLocal: true, rejectPublicSuffixes: true, allowSpecialUseDomain: true });
+  return new (lib().CookieJar)(undefined, { looseMode: true, allowSecureOnLocal: true, rejectPublicSuffixes: true, allowSpecialUseDomain: true });
 }
 
 /** The jar of a session's cookie map (created on first use). */
@@ -50,7 +68,7 @@ export function storeInJar(view: Map<string, string>, setCookie: string | string
   const jar = jarOf(view);
   const touched = new Set<string>();
   for (const line of Array.isArray(setCookie) ? setCookie : [setCookie]) {
-    const parsed = Cookie.parse(line, { loose: true });
+    const parsed = lib().Cookie.parse(line, { loose: true });
     if (!parsed) continue;
     jar.setCookieSync(line, url.href, { ignoreError: true, now: new Date(now) });
     touched.add(parsed.key);
@@ -69,6 +87,16 @@ export function storeInJar(view: Map<string, string>, setCookie: string | string
   return names;
 }
 
+/**
+ * An answer's Set-Cookie headers, from `url`, for an endpoint at `site`: stored when `url` is of
+ * the endpoint's site (its subdomains included); a foreign host's never count as the session.
+ */
+export async function storeAnswerCookies(view: Map<string, string>, setCookie: string | string[] | undefined, url: URL, site: URL): Promise<void> {
+  if (!setCookie) return;
+  await loadCookieSupport();
+  if (sameSite(url, site)) storeInJar(view, setCookie, url);
+}
+
 /** Same registrable domain (or the same host, for an IP address or a single label). */
 export function sameSite(a: URL, b: URL): boolean {
   if (a.hostname === b.hostname) return true;
@@ -78,6 +106,7 @@ export function sameSite(a: URL, b: URL): boolean {
 
 /** example.com for www.example.com; undefined for a public suffix, an IP or a special-use name it refuses. */
 function registrable(host: string): string | undefined {
+  const { getPublicSuffix } = lib(); // outside the try: not loaded is a bug, not a foreign domain
   try {
     return getPublicSuffix(host, { allowSpecialUseDomain: true }) ?? undefined;
   } catch {
@@ -111,10 +140,11 @@ export function serializeJar(view: Map<string, string>): unknown {
 }
 
 /** Put back a jar saved by serializeJar; its live cookies join the view. Malformed data is ignored. */
-export function restoreJar(view: Map<string, string>, data: unknown, now = Date.now()): void {
+export async function restoreJar(view: Map<string, string>, data: unknown, now = Date.now()): Promise<void> {
   if (!data || typeof data !== 'object') return;
+  await loadCookieSupport();
   try {
-    const jar = CookieJar.deserializeSync(data as Parameters<typeof CookieJar.deserializeSync>[0]);
+    const jar = lib().CookieJar.deserializeSync(data as Parameters<typeof CookieJar.deserializeSync>[0]);
     jars.set(view, jar);
     for (const c of allCookies(jar)) if (alive(c, now)) view.set(c.key, c.value);
   } catch {

@@ -49,12 +49,12 @@ export function saveSession(s: Session, identity: string): SavedSession {
   return { identity, createdAt: s.createdAt, ...(s.token ? { token: s.token } : {}), cookies: [...s.cookies], ...(jar ? { jar } : {}) };
 }
 
-export function loadSession(raw: unknown, identity: string): Session | undefined {
+export async function loadSession(raw: unknown, identity: string): Promise<Session | undefined> {
   if (!raw || typeof raw !== 'object') return undefined;
   const r = raw as Partial<SavedSession>;
   if (r.identity !== identity || typeof r.createdAt !== 'number' || !Number.isFinite(r.createdAt) || !Array.isArray(r.cookies)) return undefined;
   const cookies = new Map<string, string>();
-  if (r.jar !== undefined) restoreJar(cookies, r.jar);
+  if (r.jar !== undefined) await restoreJar(cookies, r.jar);
   else for (const c of r.cookies) if (Array.isArray(c) && typeof c[0] === 'string' && typeof c[1] === 'string') cookies.set(c[0], c[1]);
   const s: Session = { cookies, createdAt: r.createdAt };
   if (typeof r.token === 'string' && r.token !== '') s.token = r.token;

@@ -11,7 +11,7 @@ import { probe, ProbeError, type ProbeTrace, type ProbeResponse } from '../probe
 import { checkExpectations, extract, type Answer, type Unmet } from './expect.js';
 import { getPath } from './json-path.js';
 import { isIssued, type Session } from './session.js';
-import { cookieHeaderFor, sameSite, storeInJar } from './cookies.js';
+import { cookieHeaderFor, storeAnswerCookies } from './cookies.js';
 import { renderText, type Vars } from './template.js';
 
 export interface StepResult {
@@ -97,7 +97,7 @@ export async function runStep(step: CompiledStep, ctx: StepContext): Promise<Ste
       return { reason, message: `${method} ${url.pathname}: ${err.message}`, status: 0 };
     }
     // Cookies of the endpoint's site only (its subdomains included): a foreign host's never count as the session.
-    if (sameSite(url, endpoint.baseUrl)) storeInJar(jar, res.headers['set-cookie'], url);
+    await storeAnswerCookies(jar, res.headers['set-cookie'], url, endpoint.baseUrl);
     const location = header(res.headers.location);
     if (res.status >= 300 && res.status < 400 && location) {
       const next = safeUrl(location, url);

@@ -1,4 +1,7 @@
-/** Running `node dist/cli.js …` (built by `npm run build` before the suite) and simulator configs. */
+/**
+ * Running `node dist/cli.js …` (built by `npm run build` before the suite; the bundle that ships,
+ * dist/bundle/outpost.cjs, with `cli: BUNDLE`) and simulator configs.
+ */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -7,6 +10,8 @@ import { simulatorPlatforms } from '../support/platforms.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = resolve(ROOT, 'dist/cli.js');
+/** What package.json's bin and the image run (scripts/bundle.mjs, part of `npm run build`). */
+export const BUNDLE = resolve(ROOT, 'dist/bundle/outpost.cjs');
 
 export function assertBuilt(): void {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` before these tests');
@@ -19,11 +24,11 @@ export interface CliResult {
 }
 
 /** Runs the CLI asynchronously (an in-process simulator keeps answering), killed after timeoutMs. */
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; cli?: string } = {}): Promise<CliResult> {
   return new Promise((resolvePromise) => {
     execFile(
       process.execPath,
-      [CLI, ...args],
+      [opts.cli ?? CLI, ...args],
       { cwd: opts.cwd ?? ROOT, env: opts.env ?? cleanEnv(), timeout: opts.timeoutMs ?? 20_000, maxBuffer: 10 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;

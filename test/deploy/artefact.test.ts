@@ -1,9 +1,9 @@
 /**
  * The production artefact, as the image runs it: package.json, package-lock.json and dist/ only,
- * production dependencies from `npm ci --omit=dev`, `node dist/cli.js run --config <read-only
- * file>` as a non-root user (nobody, when the tests run as root) in a directory it cannot write,
- * with only the state dir writable. Starts, answers /healthz, probes, and exits 0 on SIGTERM.
- * Needs the registry for `npm ci` (up to ~2 minutes); runs once dist/cli.js is built.
+ * production dependencies from `npm ci --omit=dev`, `node dist/bundle/outpost.cjs run --config
+ * <read-only file>` as a non-root user (nobody, when the tests run as root) in a directory it
+ * cannot write, with only the state dir writable. Starts, answers /healthz, probes, and exits 0 on
+ * SIGTERM. Needs the registry for `npm ci` (up to ~2 minutes); runs once the bundle is built.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,7 +35,7 @@ async function get(url: string): Promise<{ status: number; body: string } | unde
   }
 }
 
-describe.skipIf(!existsSync(repoPath('dist', 'cli.js')))('production artefact (dist/ + npm ci --omit=dev)', () => {
+describe.skipIf(!existsSync(repoPath('dist', 'bundle', 'outpost.cjs')))('production artefact (dist/ + npm ci --omit=dev)', () => {
   const dirs: string[] = [];
   let appDir = '';
   let stateDir = '';
@@ -101,7 +101,7 @@ describe.skipIf(!existsSync(repoPath('dist', 'cli.js')))('production artefact (d
     );
     chmodSync(configPath, 0o444);
 
-    child = spawn(process.execPath, ['dist/cli.js', 'run', '--config', configPath], {
+    child = spawn(process.execPath, ['dist/bundle/outpost.cjs', 'run', '--config', configPath], {
       cwd: appDir,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production', OUTPOST_STATE_DIR: stateDir, HOME: appDir },
       stdio: ['ignore', 'pipe', 'pipe'],

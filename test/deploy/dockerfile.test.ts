@@ -89,9 +89,9 @@ describe('Dockerfile', () => {
     expect(last.line).toBeLessThan(entrypoint!.line);
   });
 
-  it('has an exec-form ENTRYPOINT node dist/cli.js and a CMD that runs the mounted config', () => {
+  it('has an exec-form ENTRYPOINT node dist/bundle/outpost.cjs and a CMD that runs the mounted config', () => {
     const entrypoint = finalInstructions('ENTRYPOINT').at(-1);
-    expect(execForm(entrypoint!.args)).toEqual(['node', 'dist/cli.js']);
+    expect(execForm(entrypoint!.args)).toEqual(['node', 'dist/bundle/outpost.cjs']);
     const cmd = finalInstructions('CMD').at(-1);
     expect(execForm(cmd!.args)).toEqual(['run', '--config', '/etc/outpost/outpost.yaml']);
   });

@@ -1,12 +1,15 @@
 /** Session cookies as a browser keeps them (RFC 6265 through tough-cookie): expiry, path, domain, subdomains, Secure, SameSite, saved and restored. */
-import { describe, expect, it } from 'vitest';
-import { cookieHeaderFor, sameSite, storeInJar } from '../../src/journey/cookies.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { cookieHeaderFor, loadCookieSupport, sameSite, storeInJar } from '../../src/journey/cookies.js';
 import { loadSession, newSession, saveSession } from '../../src/journey/session.js';
 
 const WWW = new URL('https://www.example.test/');
 const u = (s: string) => new URL(s);
 
 describe('session cookies', () => {
+  // tough-cookie is loaded on demand (start-up): the first answer with a Set-Cookie does it in a run.
+  beforeAll(loadCookieSupport);
+
   it('an expired cookie is neither kept nor sent; Max-Age=0 deletes', () => {
     const view = new Map<string, string>();
     expect(storeInJar(view, ['old=1; Expires=Wed, 01 Jan 2015 00:00:00 GMT', 's=abc; Max-Age=3600'], u('https://www.example.test/login'))).toEqual(['s']);
@@ -61,13 +64,41 @@ describe('session cookies', () => {
     expect(cookieHeaderFor(view, u('https://api.example.test/x'), WWW)).toBeUndefined();
   });
 
-  it('the sessions file keeps the jar: domains and paths survive a restart', () => {
+  it('the sessions file keeps the jar: domains and paths survive a restart', async () => {
     const s = newSession(1);
     storeInJar(s.cookies, ['sid=abc; Domain=example.test; Path=/', 'p=a; Path=/a'], u('https://www.example.test/login'));
     const saved = JSON.parse(JSON.stringify(saveSession(s, 'id-1'))) as unknown;
-    const back = loadSession(saved, 'id-1')!;
+    const back = (await loadSession(saved, 'id-1'))!;
     expect(back.cookies.get('sid')).toBe('abc');
     expect(cookieHeaderFor(back.cookies, u('https://api.example.test/feed'), WWW)).toBe('sid=abc');
     expect(cookieHeaderFor(back.cookies, u('https://www.example.test/a/1'), WWW)).toBe('p=a; sid=abc');
+  });
+});
+
+describe('tough-cookie on demand', () => {
+  // A fresh copy of the module, tough-cookie not yet loaded, as in a process that just started.
+  const fresh = async () => {
+    vi.resetModules();
+    return import('../../src/journey/cookies.js');
+  };
+
+  it('an answer without Set-Cookie, and a request without a jar, need no tough-cookie', async () => {
+    const c = await fresh();
+    const view = new Map<string, string>([['preset', 'p1']]);
+    await c.storeAnswerCookies(view, undefined, u('https://www.example.test/feed'), WWW);
+    expect(c.cookieHeaderFor(view, u('https://www.example.test/feed'), WWW)).toBe('preset=p1');
+    expect(c.sameSite(u('https://www.example.test/a'), WWW)).toBe(true);
+    // Still not loaded: using it now is an error, not a silent "other site".
+    expect(() => c.sameSite(u('https://api.example.test/'), WWW)).toThrow(/loadCookieSupport/);
+  });
+
+  it('the first Set-Cookie loads it and is stored; one from another site is not', async () => {
+    const c = await fresh();
+    const view = new Map<string, string>();
+    await c.storeAnswerCookies(view, 'sid=abc; Domain=example.test', u('https://api.example.test/login'), WWW);
+    expect(view.get('sid')).toBe('abc');
+    await c.storeAnswerCookies(view, 'evil=1', u('https://example.other/'), WWW);
+    expect(view.has('evil')).toBe(false);
+    expect(c.cookieHeaderFor(view, u('https://www.example.test/'), WWW)).toBe('sid=abc');
   });
 });

@@ -87,9 +87,9 @@ export interface Spawned {
   kill(): void;
 }
 
-/** `node dist/cli.js run --config …`; its URL comes from the "outpost running" log line (logLevel ≤ info). */
-export function spawnRun(configPath: string, env: NodeJS.ProcessEnv = cleanEnv()): Spawned {
-  const child = spawn(process.execPath, [CLI, 'run', '--config', configPath], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `node dist/cli.js run --config …` (or `cli`: the bundle); its URL comes from the "outpost running" log line (logLevel ≤ info). */
+export function spawnRun(configPath: string, env: NodeJS.ProcessEnv = cleanEnv(), cli: string = CLI): Spawned {
+  const child = spawn(process.execPath, [cli, 'run', '--config', configPath], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (c) => (out += String(c)));
