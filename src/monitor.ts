@@ -11,13 +11,29 @@ import type { Metrics } from './metrics/registry.js';
 import type { Redactor } from './redact.js';
 import { initialStatus, type CheckStatus, type RunSummary } from './check-state.js';
 import type { CheckView, GroupView } from './incidents/types.js';
+import { RunHistory } from './run-history.js';
 
 export const HISTORY_LENGTH = 30;
 
 export interface CheckRecord {
   check: CompiledCheck;
   status: CheckStatus;
-  history: RunSummary[];
+  /** The last HISTORY_LENGTH runs, oldest first: a new list made from `runs` at each read. */
+  readonly history: RunSummary[];
+  /** Where a run is added (compact: see src/run-history.ts). */
+  readonly runs: RunHistory;
+}
+
+/** A check's record; `history` is a getter of the prototype, not a closure per check. */
+class CheckEntry implements CheckRecord {
+  readonly runs = new RunHistory(HISTORY_LENGTH);
+  constructor(
+    public check: CompiledCheck,
+    public status: CheckStatus,
+  ) {}
+  get history(): RunSummary[] {
+    return this.runs.toArray();
+  }
 }
 
 /** A session rejected while logging in again may still work: told once the next login is known. */
@@ -84,7 +100,7 @@ export function createMonitor(opts: MonitorOptions): Monitor {
         // Metadata (type, interval) may have changed: declareCheck replaces its info series.
         rec.check = check;
       } else {
-        recs.set(check.id, { check, status: initialStatus(now()), history: [] });
+        recs.set(check.id, new CheckEntry(check, initialStatus(now())));
       }
       declareCheck(metrics, check, recs.get(check.id)!.status);
     }

@@ -12,7 +12,7 @@ import { newTrace } from './probe/http.js';
 import { classify } from './classify.js';
 import { recordBackoff, recordRun, recordSessionAge } from './metrics/record.js';
 import type { Metrics } from './metrics/registry.js';
-import { HISTORY_LENGTH, type CheckRecord, type EndpointRecord, type Monitor } from './monitor.js';
+import { type CheckRecord, type EndpointRecord, type Monitor } from './monitor.js';
 import type { Redactor } from './redact.js';
 import type { Logger } from './log.js';
 import { nextStatus, type RunSummary } from './check-state.js';
@@ -91,8 +91,7 @@ export function createCheckRunner(deps: CheckRunnerDeps): (check: CompiledCheck)
     };
     const prev = rec.status;
     rec.status = nextStatus(prev, summary, check);
-    rec.history.push(summary);
-    if (rec.history.length > HISTORY_LENGTH) rec.history.shift();
+    rec.runs.push(summary);
 
     recordRun(metrics, check, summary, outcome, rec.status);
     recordSessionAge(metrics, ep.endpoint, ep.session ? (at - ep.session.createdAt) / 1000 : null);

@@ -88,4 +88,14 @@ describe('check state', () => {
     expect(s[2]!.lastResult).toBe(runs[2]);
     expect(s[2]!.lastSuccessAt).toBe(runs[0]!.at);
   });
+
+  it('checks without a failure streak share one frozen empty list of reasons; a streak gets its own', () => {
+    const [a, b, c, d] = play([ok(), fail('timeout'), fail('http_5xx'), ok()], { ...T, failureThreshold: 1, successThreshold: 1 });
+    expect(a!.reasons).toBe(initialStatus(0).reasons);
+    expect(Object.isFrozen(a!.reasons)).toBe(true);
+    expect(b!.reasons).toEqual(['timeout']);
+    expect(c!.reasons).toEqual(['timeout', 'http_5xx']);
+    expect(b!.reasons).toEqual(['timeout']);
+    expect(d!.reasons).toBe(a!.reasons);
+  });
 });

@@ -13,6 +13,7 @@ import { compileAuth, re } from './steps.js';
 import { isTimeZone, parseCron } from '../schedule/cron.js';
 import { CHECK_KINDS } from '../checks/index.js';
 import { compileWebhook } from './webhooks.js';
+import { shared, sharing } from './share.js';
 
 export type { ConfigIssue };
 
@@ -75,6 +76,11 @@ export const DEFAULT_MARKERS = {
 
 
 export function compileConfig(raw: RawConfig, env: NodeJS.ProcessEnv = process.env): { config?: CompiledConfig; issues: ConfigIssue[] } {
+  // Checks with identical pieces (expectations, paths, headers) share one compiled copy (./share.ts).
+  return sharing(() => compileAll(raw, env));
+}
+
+function compileAll(raw: RawConfig, env: NodeJS.ProcessEnv): { config?: CompiledConfig; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
   const location = env.OUTPOST_LOCATION || raw.location || 'default';
   if (!/^[a-z0-9_-]+$/.test(location)) issues.push({ path: 'location', message: 'OUTPOST_LOCATION must match [a-z0-9_-]+' });
@@ -248,7 +254,7 @@ function compileCheck(
     name: names.name,
     type: c.type,
     labels: { group: names.group, endpoint: names.endpoint, check: names.name, location: names.location },
-    info: { type: c.type, interval_seconds: intervalMs !== undefined ? String(intervalMs / 1000) : '0' },
+    info: shared('info', `${c.type} ${intervalMs}`, () => ({ type: c.type, interval_seconds: intervalMs !== undefined ? String(intervalMs / 1000) : '0' })),
     intervalMs,
     schedule: c.schedule,
     ...(c.schedule && timezone ? { timezone } : {}),

@@ -7,8 +7,21 @@ import type { CompiledStep, ConfigIssue, Expectations, Extractor, StatusMatcher 
 import { parseDuration } from './units.js';
 import { compileForm, compileJson, compileText, templateVariables, type Template } from '../journey/template.js';
 import { badJsonPath, parseJsonPath } from '../journey/json-path.js';
+import { NONE, shared } from './share.js';
 
 export const re = (s: string) => new RegExp(s, 'i');
+
+// Identical pieces are compiled once per config load and shared between checks (./share.ts).
+/** A `{{variable}}` text, shared by every step that has the same text. */
+const text = (t: string): Template => shared('text', t, () => compileText(t));
+/** A JSON path, shared; undefined when it does not parse (never kept: the issue names its place). */
+const jsonPathOf = (p: string) => shared('path', p, () => parseJsonPath(p), (x) => x !== undefined);
+/** A step's headers: the same endpoint headers give the same list in every check of the endpoint. */
+function headerList(headers: Record<string, string>): [string, Template][] {
+  const entries = Object.entries(headers);
+  if (entries.length === 0) return NONE as never;
+  return shared('headers', JSON.stringify(entries), () => entries.map(([k, v]) => [k, text(v)] as [string, Template]));
+}
 
 /**
  * An endpoint's `auth`: a login journey (`path`: one request; `steps`: several, e.g. the password
@@ -32,7 +45,7 @@ export function compileAuth(
     }
     return { preset: { token: a.bearer, cookies: Object.entries(a.cookies ?? {}) } };
   }
-  const issuesAt = { token: a.token ? parseJsonPath(a.token) : undefined, cookie: a.cookie };
+  const issuesAt = { token: a.token ? jsonPathOf(a.token) : undefined, cookie: a.cookie };
   if (a.token && !issuesAt.token) issues.push({ path: `${path}.token`, message: badJsonPath(a.token) });
   const finalStatus = a.status ?? ['2xx', '3xx'];
   if (a.path !== undefined) {
@@ -45,12 +58,12 @@ export function compileAuth(
       name: 'login',
       role: 'login',
       method: a.method ?? 'POST',
-      path: compileText(a.path),
-      headers: Object.entries(headers).map(([k, v]) => [k, compileText(v)] as [string, Template]),
+      path: text(a.path),
+      headers: headerList(headers),
       body,
       sendSession: false,
       expectJson: a.token !== undefined,
-      extract: [],
+      extract: NONE as never,
       expect: compileExpect(undefined, finalStatus),
       issues: issuesAt,
     };
@@ -99,13 +112,13 @@ export function requestStep(
   let body: CompiledStep['body'];
   if (s.json !== undefined) body = { kind: 'json', template: compileJson(s.json) };
   else if (s.form !== undefined) body = { kind: 'form', template: compileForm(s.form) };
-  else if (s.body !== undefined) body = { kind: 'raw', template: compileText(s.body) };
+  else if (s.body !== undefined) body = { kind: 'raw', template: text(s.body) };
   const headers = { ...endpointHeaders, ...(s.headers ?? {}) };
   if (s.form !== undefined) headers['content-type'] ??= 'application/x-www-form-urlencoded';
   const extract: Extractor[] = [];
   for (const [varName, x] of Object.entries(s.extract ?? {})) {
     if ('json' in x) {
-      const p = parseJsonPath(x.json);
+      const p = jsonPathOf(x.json);
       if (!p) issues.push({ path: `${path}.extract.${varName}.json`, message: badJsonPath(x.json) });
       else extract.push({ name: varName, from: 'json', path: p });
     } else if ('header' in x) extract.push({ name: varName, from: 'header', header: x.header.toLowerCase() });
@@ -117,27 +130,45 @@ export function requestStep(
     name,
     role: 'request',
     method: s.method ?? (body ? 'POST' : 'GET'),
-    path: compileText(s.path),
-    headers: Object.entries(headers).map(([k, v]) => [k, compileText(v)] as [string, Template]),
+    path: text(s.path),
+    headers: headerList(headers),
     body,
     sendSession: s.session ?? hasAuth,
     expectJson: s.expectJson ?? readsJson,
-    extract,
+    extract: extract.length ? extract : (NONE as never),
     expect: compileExpect(s.expect, undefined, `${path}.expect`, issues),
   };
 }
 
+/**
+ * A step's expectations, shared by every step with the same `expect` (and default status): most
+ * checks of a large config expect the same status and the same JSON fields.
+ */
 function compileExpect(e: RawExpect | undefined, defaultStatus?: RawExpect['status'], path = '', issues: ConfigIssue[] = []): Expectations {
+  const before = issues.length;
+  return shared('expect', JSON.stringify([e ?? null, defaultStatus ?? null]), () => buildExpect(e, defaultStatus, path, issues), () => issues.length === before);
+}
+
+function buildExpect(e: RawExpect | undefined, defaultStatus: RawExpect['status'] | undefined, path: string, issues: ConfigIssue[]): Expectations {
   const status = e?.status ?? defaultStatus ?? ['2xx'];
   const jsonPath = (p: string, at: string) => {
-    const parsed = parseJsonPath(p);
+    const parsed = jsonPathOf(p);
     if (!parsed) issues.push({ path: at, message: badJsonPath(p) });
     return parsed ?? [];
   };
+  const statusText = status.join(', ');
   return {
-    status: statusMatcher(status),
-    statusText: status.join(', '),
-    json: (e?.json ?? []).map((j, i) => ({ ...j, path: jsonPath(j.path, `${path}.json[${i}].path`), pathText: j.path })),
+    status: shared('status', statusText, () => statusMatcher(status)),
+    statusText,
+    // Every field named, in one order: one hidden class for all of them (a spread of the parsed
+    // object gave each its own).
+    json: (e?.json ?? []).map((j, i) => ({
+      path: jsonPath(j.path, `${path}.json[${i}].path`),
+      pathText: j.path,
+      exists: j.exists,
+      equals: j.equals,
+      minCount: j.minCount,
+    })),
     bodyMatches: (e?.bodyMatches ?? []).map(re),
     bodyNotMatches: (e?.bodyNotMatches ?? []).map(re),
     maxDurationMs: e?.maxDuration ? parseDuration(e.maxDuration) : undefined,

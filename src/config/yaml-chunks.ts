@@ -67,7 +67,10 @@ function mapping(lines: string[], start: number, end: number, indent: number, de
       const key = Object.keys(piece(`${line.trim()} x`))[0]!;
       entry = { [key]: mapping(lines, k, j, childIndent, depth + 1) };
     } else {
-      entry = piece(lines.slice(i, j).join('\n'));
+      // A one-line item joins to the line itself, a slice of the whole text, and the values parsed
+      // from it would be slices of that too: one kept value (stateDir) kept the 1 MB text alive.
+      // The added newline makes a new string for the parser, and its values are slices of that.
+      entry = piece(`${lines.slice(i, j).join('\n')}\n`);
     }
     for (const [key, value] of Object.entries(entry)) {
       if (Object.prototype.hasOwnProperty.call(out, key)) throw new NotCertain();

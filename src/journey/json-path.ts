@@ -49,7 +49,8 @@ function parse(text: string): { path?: JsonPath; problem?: string; unsupported?:
     expectKey = false;
   }
   if (s.startsWith('.')) return { problem: 'a path cannot start with a dot' };
-  return { path: out };
+  // A copy of exactly its length: kept for the config's life, a pushed-to list has room for 17.
+  return { path: out.slice() };
 }
 
 export function getPath(value: unknown, path: JsonPath): unknown {
