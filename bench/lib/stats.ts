@@ -15,7 +15,9 @@ export interface Summary {
 }
 
 export function createSamples(capacity = 500_000): Samples {
-  const buf = new Float64Array(capacity);
+  // Grown as samples come: the buffer is inside the measured process, and a full one (3.8 MB)
+  // would count in its RSS.
+  let buf = new Float64Array(Math.min(capacity, 4096));
   let n = 0;
   let total = 0;
   let max = 0;
@@ -23,6 +25,11 @@ export function createSamples(capacity = 500_000): Samples {
     add(v) {
       total++;
       if (v > max) max = v;
+      if (n === buf.length && n < capacity) {
+        const next = new Float64Array(Math.min(capacity, n * 2));
+        next.set(buf);
+        buf = next;
+      }
       if (n < capacity) buf[n++] = v;
     },
     count: () => total,

@@ -143,6 +143,26 @@ describe('check series', () => {
     expect(await mine.render()).not.toContain('check="feed"');
   });
 
+  it('a large exposition streams in batches that end at line ends and add up to the whole text', async () => {
+    const mine = createCheckSeries();
+    for (let i = 0; i < 3000; i++) {
+      const k = key(`c${i}`, 'eu-west', i % 3 === 0 ? 'full' : 'default');
+      mine.declare(k, 'unknown', null, 0);
+      if (i % 5 !== 4) mine.record(k, run(i % 7 === 0 ? { ok: false, reason: 'http_5xx', httpStatus: 503, state: 'down' } : {}));
+    }
+    const whole = mine.renderSync();
+    expect(whole.length).toBeGreaterThan(4 * 512 * 1024);
+    const batches: Buffer[] = [];
+    for await (const b of mine.chunks()) batches.push(...b);
+    expect(batches.length).toBeGreaterThan(4);
+    for (const b of batches) expect(b.at(-1)).toBe(0x0a);
+    expect(Buffer.concat(batches).toString('utf8')).toBe(whole);
+    const om: Buffer[] = [];
+    for await (const b of mine.chunks(250, true)) om.push(...b);
+    const samples = (t: string) => t.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    expect(samples(Buffer.concat(om).toString('utf8'))).toEqual(samples(whole));
+  });
+
   it('each family is one group with HELP and TYPE once', async () => {
     const mine = createCheckSeries();
     for (let i = 0; i < 50; i++) {
