@@ -146,7 +146,8 @@ describe('check series', () => {
   it('a large exposition streams in batches that end at line ends and add up to the whole text', async () => {
     const mine = createCheckSeries();
     for (let i = 0; i < 3000; i++) {
-      const k = key(`c${i}`, 'eu-west', i % 3 === 0 ? 'full' : 'default');
+      // Labels in any script come out as the UTF-8 they went in as.
+      const k = key(`c${i}`, i % 2 ? 'eu-west' : 'münchen-☕-東京', i % 3 === 0 ? 'full' : 'default');
       mine.declare(k, 'unknown', null, 0);
       if (i % 5 !== 4) mine.record(k, run(i % 7 === 0 ? { ok: false, reason: 'http_5xx', httpStatus: 503, state: 'down' } : {}));
     }
