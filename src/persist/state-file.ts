@@ -4,10 +4,10 @@
  * new file, never half of one. Nothing here throws to the caller: a file that cannot be read is
  * moved aside and treated as absent; a write that fails is logged, counted and tried again next time.
  */
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Metrics } from '../metrics/registry.js';
-import { errorCode, syncDir } from './durable-fs.js';
+import { errorCode, writeFileAtomic } from './durable-fs.js';
 
 export type Logger = Record<'debug' | 'info' | 'warn' | 'error', (obj: object, msg?: string) => void>;
 
@@ -48,7 +48,6 @@ export function createStateStore(opts: StateStoreOptions): StateStore {
   const fileName = opts.fileName ?? 'state.json';
   const path = join(opts.dir, fileName);
   const coalesceMs = opts.coalesceMs ?? 200;
-  let seq = 0;
   let chain: Promise<unknown> = Promise.resolve();
   let pending: (() => unknown) | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -87,26 +86,11 @@ export function createStateStore(opts: StateStoreOptions): StateStore {
   }
 
   async function write(data: unknown): Promise<boolean> {
-    const tmp = `${path}.tmp-${process.pid}-${seq++}`;
-    let wroteTmp = false;
     try {
-      const text = JSON.stringify({ version: STATE_VERSION, savedAt: new Date().toISOString(), data: data ?? null });
-      await mkdir(opts.dir, { recursive: true });
-      const fh = await open(tmp, 'w', 0o600);
-      wroteTmp = true;
-      try {
-        await fh.writeFile(text, 'utf8');
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, path);
-      wroteTmp = false;
-      await syncDir(opts.dir);
+      await writeFileAtomic(opts.dir, fileName, JSON.stringify({ version: STATE_VERSION, savedAt: new Date().toISOString(), data: data ?? null }));
       opts.onSaved?.(data);
       return true;
     } catch (err) {
-      if (wroteTmp) await unlink(tmp).catch(noop);
       opts.metrics?.stateWriteFailures.inc();
       logger.error({ path, error: errorCode(err) }, 'state file write failed: will try again on the next save');
       return false;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Metrics } from '../../src/metrics/registry.js';
-import { emptyHistory, MAX_INCIDENTS, parseHistory, type HistoryData } from '../../src/persist/history.js';
+import { emptyHistory, MAX_INCIDENTS, parseHistory, type HistoryData, type HistoryRecorder } from '../../src/persist/history.js';
 import { HISTORY_DIR, listDays, oldestKept, readDayFile } from '../../src/persist/history-dir.js';
 import { openHistory } from '../../src/persist/history-file.js';
 import { INCIDENTS_FILE, openIncidentLog, readIncidentLog } from '../../src/persist/history-incidents.js';
@@ -43,12 +43,17 @@ async function writeDayFile(date: string, up: number): Promise<void> {
   await createStateStore({ dir: hdir, fileName: `${date}.json` }).save({ checks: { 'g/e/a': { up, degraded: 0, down: 0, maintenance: 0, reasons: {} } }, impact: {} });
 }
 
+/** The checks observed at `from`, then time passing until `to`. */
+function up(h: { recorder: HistoryRecorder }, from: string, to: string): void {
+  h.recorder.advance(T(from));
+  h.recorder.observe(checks, new Set(), []);
+  h.recorder.advance(T(to));
+}
+
 describe('history files', () => {
   it('writes a finished day once, at the UTC midnight it ends, and rewrites only the current day', async () => {
     const h = await open();
-    h.recorder.advance(T('2024-03-04T22:00:00Z'));
-    h.recorder.observe(checks, new Set(), []);
-    h.recorder.advance(T('2024-03-04T23:00:00Z'));
+    up(h, '2024-03-04T22:00:00Z', '2024-03-04T23:00:00Z');
     await h.save();
     expect(await listDays(hdir)).toEqual(['2024-03-04']);
     expect((await readDayFile(hdir, '2024-03-04')).checks['g/e/a']!.up).toBe(3600);
@@ -74,9 +79,7 @@ describe('history files', () => {
 
   it('writes the current day at most every saveEveryMs once something changed', async () => {
     const h = await openHistory(root, captureLogger(), metrics, { saveEveryMs: 30 });
-    h.recorder.advance(T('2024-03-05T10:00:00Z'));
-    h.recorder.observe(checks, new Set(), []);
-    h.recorder.advance(T('2024-03-05T10:01:00Z'));
+    up(h, '2024-03-05T10:00:00Z', '2024-03-05T10:01:00Z');
     expect(await listDays(hdir)).toEqual([]);
     await new Promise((r) => setTimeout(r, 200));
     expect((await readDayFile(hdir, '2024-03-05')).checks['g/e/a']!.up).toBe(60);
@@ -85,16 +88,12 @@ describe('history files', () => {
 
   it('restores the current day after a restart mid-day and goes on counting it', async () => {
     const a = await open();
-    a.recorder.advance(T('2024-03-05T10:00:00Z'));
-    a.recorder.observe(checks, new Set(), []);
-    a.recorder.advance(T('2024-03-05T10:10:00Z'));
+    up(a, '2024-03-05T10:00:00Z', '2024-03-05T10:10:00Z');
     a.recorder.addImpact('g', 'USD', 3, T('2024-03-05T10:10:00Z'));
     await a.save();
 
     const b = await open();
-    b.recorder.advance(T('2024-03-05T12:00:00Z'));
-    b.recorder.observe(checks, new Set(), []);
-    b.recorder.advance(T('2024-03-05T12:05:00Z'));
+    up(b, '2024-03-05T12:00:00Z', '2024-03-05T12:05:00Z');
     b.recorder.addImpact('g', 'USD', 4, T('2024-03-05T12:05:00Z'));
     await b.save();
     const day = await readDayFile(hdir, '2024-03-05');
@@ -106,16 +105,12 @@ describe('history files', () => {
 
   it('a restart on a later day leaves the day it restored as it is on disk (written once)', async () => {
     const a = await open();
-    a.recorder.advance(T('2024-03-05T22:00:00Z'));
-    a.recorder.observe(checks, new Set(), []);
-    a.recorder.advance(T('2024-03-05T23:00:00Z'));
+    up(a, '2024-03-05T22:00:00Z', '2024-03-05T23:00:00Z');
     await a.save();
     const saved = await stat(join(hdir, '2024-03-05.json'));
 
     const b = await open();
-    b.recorder.advance(T('2024-03-06T10:00:00Z'));
-    b.recorder.observe(checks, new Set(), []);
-    b.recorder.advance(T('2024-03-06T10:05:00Z'));
+    up(b, '2024-03-06T10:00:00Z', '2024-03-06T10:05:00Z');
     await b.save();
     const after = await stat(join(hdir, '2024-03-05.json'));
     expect([after.ino, after.mtimeMs]).toEqual([saved.ino, saved.mtimeMs]);
@@ -129,9 +124,7 @@ describe('history files', () => {
     const h = await open();
     await h.save();
     expect(await listDays(hdir)).toEqual(['2023-01-30', '2024-03-04', '2024-03-05']);
-    h.recorder.advance(T('2024-03-05T23:00:00Z'));
-    h.recorder.observe(checks, new Set(), []);
-    h.recorder.advance(T('2024-03-06T00:01:00Z'));
+    up(h, '2024-03-05T23:00:00Z', '2024-03-06T00:01:00Z');
     await h.save();
     expect(await listDays(hdir)).toEqual(['2024-03-04', '2024-03-05', '2024-03-06']);
     // The restored day went on: 1 s saved, then 1 h to midnight.
@@ -202,9 +195,7 @@ describe('history files', () => {
     await writeFile(join(hdir, '2024-03-05.json'), 'garbage');
     const logger = captureLogger();
     const h = await open(logger);
-    h.recorder.advance(T('2024-03-05T10:00:00Z'));
-    h.recorder.observe(checks, new Set(), []);
-    h.recorder.advance(T('2024-03-05T10:00:05Z'));
+    up(h, '2024-03-05T10:00:00Z', '2024-03-05T10:00:05Z');
     await h.save();
     expect((await readDayFile(hdir, '2024-03-05')).checks['g/e/a']!.up).toBe(5);
     expect((await readdir(hdir)).some((n) => n.startsWith('2024-03-05.json.corrupt-'))).toBe(true);
@@ -260,9 +251,7 @@ describe('history files', () => {
     await mkdir(hdir, { recursive: true });
     await writeFile(join(hdir, INCIDENTS_FILE), `${JSON.stringify(incident('01d', old))}\n${JSON.stringify(incident('e1', T('2024-03-05T00:00:00Z')))}\n`);
     const h = await open();
-    h.recorder.advance(T('2024-03-05T23:00:00Z'));
-    h.recorder.observe(checks, new Set(), []);
-    h.recorder.advance(T('2024-03-05T23:59:00Z'));
+    up(h, '2024-03-05T23:00:00Z', '2024-03-05T23:59:00Z');
     await h.save();
     expect((await readIncidentLog(hdir, () => {})).map((i) => i.id)).toEqual(['01d', 'e1']);
     h.recorder.advance(T('2024-03-06T00:01:00Z'));
