@@ -106,7 +106,7 @@ const runOptions = {
   freshConnection: z.boolean().optional(),
 };
 
-/** Series detail: `default` (≤ 12 series per check) or `full` (adds the duration histogram, phases, attempts, consecutive failures). */
+/** Series detail: `default` (11 series per check, plus one per failure reason seen) or `full` (adds the duration histogram, phases, attempts, consecutive failures, the last run timestamp). */
 const metricsSchema = z.object({ detail: z.enum(['default', 'full']).optional() }).strict();
 
 const checkSchema = z

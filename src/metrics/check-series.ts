@@ -1,18 +1,19 @@
 /**
  * The per-check series, kept as plain numbers per check and rendered to Prometheus text by hand.
  *
- * Series budget: at the default detail a check has 12 series (info, up, state ×4, runs by result
- * ×2, last run and last success timestamps, last run duration, HTTP status) plus one per failure
- * reason it has seen. `metrics.detail: full` adds 19: the duration histogram (9 buckets, +Inf,
- * sum, count), attempts, consecutive failures and the five phases.
+ * Series budget: at the default detail a check has 11 series (info, up, state ×4, runs by result
+ * ×2, last success timestamp, last run duration, HTTP status) plus one per failure reason it has
+ * seen, so a check failing for one reason stays within 12. `metrics.detail: full` adds 20: the
+ * duration histogram (9 buckets, +Inf, sum, count), attempts, consecutive failures, the last run
+ * timestamp and the five phases.
  *
  * Why not prom-client here: with 10,000 checks these are ~300,000 series. prom-client hashes a
  * label object on every set/inc (~15 per run) and formats the whole registry synchronously on a
  * scrape (seconds, and hundreds of MB of label objects). Here a run is a few field writes, the
- * label text of a check is escaped once, the lines of a check are cached until it changes (a
- * scrape re-renders only the checks that ran since the last one), and a scrape renders in slices
- * that yield to the event loop between them. The output is the same text prom-client would write: same names, HELP,
- * TYPE, labels and series, and a series appears only once it has a value, as before.
+ * label text of a check is escaped once, and a scrape composes the lines from constant texts,
+ * label texts and values batch by batch, letting the event loop run between batches. The output
+ * is the same text prom-client would write: same names, HELP, TYPE, labels and series, and a
+ * series appears only once it has a value.
  */
 import { REASONS, type Reason } from '../reasons.js';
 import { CHECK_STATES, type CheckState } from '../check-state.js';
@@ -29,7 +30,7 @@ export interface CheckKey {
 }
 
 /** Series of one check at each detail, failures by reason aside (one per reason seen). */
-export const SERIES_PER_CHECK = { default: 12, full: 31 } as const;
+export const SERIES_PER_CHECK = { default: 11, full: 31 } as const;
 
 interface Cell {
   /** `group="…",endpoint="…",check="…",location="…"`, escaped once. */
@@ -54,8 +55,6 @@ interface Cell {
   buckets?: Float64Array;
   sum: number;
   count: number;
-  /** Rendered lines of every family, one after the other, cached until the next change of this check. */
-  text?: Rendered;
 }
 
 export interface RunValues {
@@ -70,13 +69,6 @@ export interface RunValues {
   phases: Record<(typeof PHASE_NAMES)[number], number>;
 }
 
-/**
- * A check's lines, family by family: `lines[f]` is family f's text ('' when it has none). The
- * texts are slices of one flat string (V8 keeps a slice as a pointer into it), so a check's lines
- * are one block of memory and a few small objects.
- */
-type Rendered = string[];
-
 export interface CheckSeries {
   /** Create or update the configuration-time series of a check (info, state, up, zeroed counters). */
   /** `up`: the last run's result, null before the first run (no `outpost_check_up` sample then). */
@@ -85,14 +77,15 @@ export interface CheckSeries {
   remove(key: CheckKey): void;
   /** Checks with series. */
   size(): number;
-  /** Prometheus text of every family, rendered in slices of `slice` checks with a yield between. */
-  render(slice?: number): Promise<string>;
+  /** Prometheus text of every family. */
+  render(): Promise<string>;
   /**
-   * The same text as batches of byte views to write to a socket one after the other: changed
-   * checks are rendered a slice at a time with a yield between slices, so a scrape of 10,000
-   * checks never blocks the event loop for long.
+   * The same text as batches of bytes to write to a socket one after the other, each rendered
+   * when the previous one has been taken: a consumer that waits for the socket (or gzip) to drain
+   * between batches lets the event loop run between them, so a scrape of 10,000 checks never
+   * blocks it for long.
    */
-  chunks(slice?: number, openMetrics?: boolean): AsyncGenerator<Buffer[]>;
+  chunks(openMetrics?: boolean): AsyncGenerator<Buffer[]>;
   /** The same, in one synchronous pass (small registries, tests). */
   renderSync(): string;
 }
@@ -105,22 +98,35 @@ interface Family {
   type: 'gauge' | 'counter' | 'histogram';
   /** Only at `metrics.detail: full`. */
   full?: true;
-  lines(c: Cell): string;
+  /**
+   * Pushes the check's lines as parts to be joined: constant texts, the check's label text
+   * (shared by all its lines) and its values. Nothing is kept rendered between scrapes.
+   */
+  lines(c: Cell, out: string[]): void;
 }
 
 const num = (v: number): string => (v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : Number.isNaN(v) ? 'NaN' : String(v));
 
+/** `name{` + labels + `} value\n` as parts; `close` is what comes after the check's labels up to the value. */
+function line(out: string[], open: string, c: Cell, close: string, value: string): void {
+  out.push(open, c.l, close, value, '\n');
+}
+
+const STATE_CLOSE = CHECK_STATES.map((st) => [`,state="${st}"} 0\n`, `,state="${st}"} 1\n`] as const);
+const UP_CLOSE = ['} 0\n', '} 1\n'] as const;
+const BUCKET_OPEN = [...DURATION_BUCKETS.map((b) => `outpost_check_duration_seconds_bucket{le="${b}",`), 'outpost_check_duration_seconds_bucket{le="+Inf",'];
+const REASON_CLOSE = REASONS.map((r) => `,reason="${r}"} `);
+const PHASE_CLOSE = PHASE_NAMES.map((ph) => `,phase="${ph}"} `);
+
 const FAMILIES: Family[] = [
-  { name: 'outpost_check_info', help: 'Configured check (1); metadata in labels, join with group_left.', type: 'gauge', lines: (c) => `outpost_check_info{${c.l}${c.info}} 1\n` },
-  { name: 'outpost_check_up', help: '1 when the last run of the check succeeded, else 0.', type: 'gauge', lines: (c) => (c.up === undefined ? '' : `outpost_check_up{${c.l}} ${c.up}\n`) },
+  { name: 'outpost_check_info', help: 'Configured check (1); metadata in labels, join with group_left.', type: 'gauge', lines: (c, o) => o.push('outpost_check_info{', c.l, c.info, '} 1\n') },
+  { name: 'outpost_check_up', help: '1 when the last run of the check succeeded, else 0.', type: 'gauge', lines: (c, o) => (c.up === undefined ? 0 : o.push('outpost_check_up{', c.l, UP_CLOSE[c.up]!)) },
   {
     name: 'outpost_check_state',
     help: 'Current state of the check: 1 for the current state, 0 for the others.',
     type: 'gauge',
-    lines: (c) => {
-      let s = '';
-      for (const st of CHECK_STATES) s += `outpost_check_state{${c.l},state="${st}"} ${st === c.state ? 1 : 0}\n`;
-      return s;
+    lines: (c, o) => {
+      for (let i = 0; i < CHECK_STATES.length; i++) o.push('outpost_check_state{', c.l, STATE_CLOSE[i]![CHECK_STATES[i] === c.state ? 1 : 0]);
     },
   },
   {
@@ -128,80 +134,79 @@ const FAMILIES: Family[] = [
     help: 'Duration of check runs, retries included.',
     type: 'histogram',
     full: true,
-    lines: (c) => {
-      if (!c.buckets) return '';
-      let s = '';
+    lines: (c, o) => {
+      if (!c.buckets) return;
       let acc = 0;
-      for (let i = 0; i < DURATION_BUCKETS.length; i++) {
+      for (let i = 0; i <= DURATION_BUCKETS.length; i++) {
         acc += c.buckets[i]!;
-        s += `outpost_check_duration_seconds_bucket{le="${DURATION_BUCKETS[i]}",${c.l}} ${acc}\n`;
+        o.push(BUCKET_OPEN[i]!, c.l, '} ', String(acc), '\n');
       }
-      acc += c.buckets[DURATION_BUCKETS.length]!;
-      s += `outpost_check_duration_seconds_bucket{le="+Inf",${c.l}} ${acc}\n`;
-      return s + `outpost_check_duration_seconds_sum{${c.l}} ${num(c.sum)}\noutpost_check_duration_seconds_count{${c.l}} ${c.count}\n`;
+      line(o, 'outpost_check_duration_seconds_sum{', c, '} ', num(c.sum));
+      line(o, 'outpost_check_duration_seconds_count{', c, '} ', String(c.count));
     },
   },
   {
     name: 'outpost_check_runs_total',
     help: 'Check runs by result.',
     type: 'counter',
-    lines: (c) => `outpost_check_runs_total{${c.l},result="success"} ${c.success}\noutpost_check_runs_total{${c.l},result="failure"} ${c.failure}\n`,
+    lines: (c, o) => {
+      line(o, 'outpost_check_runs_total{', c, ',result="success"} ', String(c.success));
+      line(o, 'outpost_check_runs_total{', c, ',result="failure"} ', String(c.failure));
+    },
   },
-  { name: 'outpost_check_attempts_total', help: 'HTTP requests made by check runs, retries included.', type: 'counter', full: true, lines: (c) => `outpost_check_attempts_total{${c.l}} ${c.attempts}\n` },
+  { name: 'outpost_check_attempts_total', help: 'HTTP requests made by check runs, retries included.', type: 'counter', full: true, lines: (c, o) => line(o, 'outpost_check_attempts_total{', c, '} ', String(c.attempts)) },
   {
     name: 'outpost_check_failures_total',
     help: 'Failed check runs by reason.',
     type: 'counter',
-    lines: (c) => {
-      if (!c.failures) return '';
-      let s = '';
-      for (let i = 0; i < REASONS.length; i++) if (c.failures[i]! > 0) s += `outpost_check_failures_total{${c.l},reason="${REASONS[i]}"} ${c.failures[i]}\n`;
-      return s;
+    lines: (c, o) => {
+      if (!c.failures) return;
+      for (let i = 0; i < REASONS.length; i++) if (c.failures[i]! > 0) line(o, 'outpost_check_failures_total{', c, REASON_CLOSE[i]!, String(c.failures[i]));
     },
   },
-  { name: 'outpost_check_consecutive_failures', help: 'Failed runs in a row.', type: 'gauge', full: true, lines: (c) => `outpost_check_consecutive_failures{${c.l}} ${c.consecutive}\n` },
+  { name: 'outpost_check_consecutive_failures', help: 'Failed runs in a row.', type: 'gauge', full: true, lines: (c, o) => line(o, 'outpost_check_consecutive_failures{', c, '} ', String(c.consecutive)) },
   {
     name: 'outpost_check_last_run_timestamp_seconds',
     help: 'When the last run of the check ended.',
     type: 'gauge',
-    lines: (c) => (c.lastRun === undefined ? '' : `outpost_check_last_run_timestamp_seconds{${c.l}} ${num(c.lastRun)}\n`),
+    // Opt-in: nothing shipped reads it, and whether a check still runs is `outpost_check_runs_total`'s increase.
+    full: true,
+    lines: (c, o) => (c.lastRun === undefined ? undefined : line(o, 'outpost_check_last_run_timestamp_seconds{', c, '} ', num(c.lastRun))),
   },
   {
     name: 'outpost_check_last_success_timestamp_seconds',
     help: 'When the last successful run of the check ended.',
     type: 'gauge',
-    lines: (c) => (c.lastSuccess === undefined ? '' : `outpost_check_last_success_timestamp_seconds{${c.l}} ${num(c.lastSuccess)}\n`),
+    lines: (c, o) => (c.lastSuccess === undefined ? undefined : line(o, 'outpost_check_last_success_timestamp_seconds{', c, '} ', num(c.lastSuccess))),
   },
   {
     name: 'outpost_check_last_duration_seconds',
     help: 'Duration of the last run of the check, retries included.',
     type: 'gauge',
-    lines: (c) => (c.lastDuration === undefined ? '' : `outpost_check_last_duration_seconds{${c.l}} ${num(c.lastDuration)}\n`),
+    lines: (c, o) => (c.lastDuration === undefined ? undefined : line(o, 'outpost_check_last_duration_seconds{', c, '} ', num(c.lastDuration))),
   },
   {
     name: 'outpost_check_http_status_code',
     help: 'HTTP status of the last answer (0 when none).',
     type: 'gauge',
-    lines: (c) => (c.httpStatus === undefined ? '' : `outpost_check_http_status_code{${c.l}} ${c.httpStatus}\n`),
+    lines: (c, o) => (c.httpStatus === undefined ? undefined : line(o, 'outpost_check_http_status_code{', c, '} ', String(c.httpStatus))),
   },
   {
     name: 'outpost_check_phase_duration_seconds',
     help: 'Duration of each phase of the last run, summed over redirects and steps.',
     type: 'gauge',
     full: true,
-    lines: (c) => {
-      if (!c.phases) return '';
-      let s = '';
-      for (let i = 0; i < PHASE_NAMES.length; i++) s += `outpost_check_phase_duration_seconds{${c.l},phase="${PHASE_NAMES[i]}"} ${num(c.phases[i]!)}\n`;
-      return s;
+    lines: (c, o) => {
+      if (!c.phases) return;
+      for (let i = 0; i < PHASE_NAMES.length; i++) line(o, 'outpost_check_phase_duration_seconds{', c, PHASE_CLOSE[i]!, num(c.phases[i]!));
     },
   },
 ];
 
 const HEADERS = FAMILIES.map((f) => `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n`);
-/** Bytes of exposition per batch written to the socket or to gzip, and characters per piece encoded into it (see familyBatches). */
+/** Bytes of exposition per batch written to the socket or to gzip, and parts joined into each piece encoded into it (see familyBatches). */
 const BATCH_BYTES = 512 * 1024;
-const PIECE_CHARS = 32 * 1024;
+const PIECE_PARTS = 2048;
 /** OpenMetrics: counter families are named without `_total`, and families are not separated by blank lines. */
 const HEADERS_OM = FAMILIES.map((f) => {
   const fam = openMetricsFamily(f.name, f.type);
@@ -228,27 +233,6 @@ function infoText(k: CheckKey): string {
   return flat(`,type="${escapeLabelValue(k.info.type)}",interval_seconds="${escapeLabelValue(k.info.interval_seconds)}"`);
 }
 
-/** The lines of one check, family by family, as slices of one flat string. */
-function linesOf(c: Cell): Rendered {
-  const lines: Rendered = new Array<string>(FAMILIES.length);
-  for (let f = 0; f < FAMILIES.length; f++) {
-    const fam = FAMILIES[f]!;
-    lines[f] = fam.full && !c.full ? '' : fam.lines(c);
-  }
-  // Each text was built by concatenation (a tree of pieces in V8); joined they are one flat
-  // string, and slices of it hold no copy. The pieces are garbage at once.
-  const all = lines.join('');
-  let pos = 0;
-  for (let f = 0; f < FAMILIES.length; f++) {
-    const n = lines[f]!.length;
-    lines[f] = n === 0 ? '' : all.slice(pos, pos + n);
-    pos += n;
-  }
-  return lines;
-}
-
-const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
-
 export function createCheckSeries(): CheckSeries {
   /** Keyed by the rendered label text: one entry per label set, as in a prom-client metric. */
   const cells = new Map<string, Cell>();
@@ -272,38 +256,19 @@ export function createCheckSeries(): CheckSeries {
     return c;
   };
 
-  /** Bring every changed check's lines up to date, a slice at a time; the rendered lines, in order. */
-  const refresh = async (slice: number): Promise<Rendered[]> => {
-    // A run that lands during a yield replaces its check's lines; this scrape keeps the ones it took.
-    // Yields after every `slice` checks rendered here, not checks visited: taking cached lines is
-    // cheap, and each yield on a busy loop waits behind the runs' callbacks.
-    const out: Rendered[] = [];
-    let rendered = 0;
-    for (const c of cells.values()) {
-      if (c.text) {
-        out.push(c.text);
-        continue;
-      }
-      out.push((c.text = linesOf(c)));
-      if (++rendered % slice === 0) await yieldToLoop();
-    }
-    return out;
-  };
-
   /**
-   * Family by family (the text format wants each family in one group): the checks' texts joined
-   * a piece of ~32 K characters at a time and encoded into batches of ~512 KB, so that a scrape
-   * makes no object per line and no large string. Measured at 10,000 checks (11 MB): a view per
-   * check and family (a Buffer#copy makes one) was ~60 ms a scrape, joining 512 KB strings
-   * ~80 ms (they go to V8's large-object space), small pieces encoded into a batch ~12 ms. Few,
-   * large batches because gzip costs a round trip to the thread pool and back through the event
-   * loop per write: at ~100 KB a batch a scrape made ~120 of them, each waiting behind the runs'
-   * callbacks; at 512 KB it makes ~22.
+   * Family by family (the text format wants each family in one group): each check's lines pushed
+   * as parts (constant texts, its label text, its values), joined ~PIECE_PARTS parts at a time
+   * and encoded into batches of ~512 KB. Nothing is rendered between scrapes and no line is
+   * kept: at 10,000 checks the cached lines were 15 MB of heap, and rendering them after every
+   * run made ~1.5 KB of long-lived strings a run for the young-generation GC to copy and promote.
+   * Few, large batches because gzip costs a round trip to the thread pool and back through the
+   * event loop per write (~22 for 11 MB).
    */
-  function* familyBatches(texts: readonly Rendered[], openMetrics = false): Generator<Buffer[]> {
+  function* familyBatches(list: readonly Cell[], openMetrics = false): Generator<Buffer[]> {
     let batch = Buffer.allocUnsafeSlow(BATCH_BYTES);
     let pos = 0;
-    for (const piece of pieces(texts, openMetrics)) {
+    for (const piece of pieces(list, openMetrics)) {
       // UTF-8 takes at most 3 bytes per UTF-16 unit: the batch goes out when it might not hold the piece.
       if (pos + piece.length * 3 > batch.length) {
         if (pos > 0) yield [batch.subarray(0, pos)];
@@ -315,21 +280,19 @@ export function createCheckSeries(): CheckSeries {
     if (pos > 0) yield [batch.subarray(0, pos)];
   }
 
-  /** The exposition's text, family by family, as strings of about PIECE_CHARS characters. */
-  function* pieces(texts: readonly Rendered[], openMetrics: boolean): Generator<string> {
+  /** The exposition's text, family by family, as strings joined from about PIECE_PARTS parts. */
+  function* pieces(list: readonly Cell[], openMetrics: boolean): Generator<string> {
     const parts: string[] = [];
-    let chars = 0;
     for (let f = 0; f < FAMILIES.length; f++) {
+      const fam = FAMILIES[f]!;
       parts.push((openMetrics ? HEADERS_OM : HEADERS)[f]!);
-      for (let i = 0; i < texts.length; i++) {
-        const t = texts[i]![f]!;
-        if (t === '') continue;
-        parts.push(t);
-        chars += t.length;
-        if (chars >= PIECE_CHARS) {
+      for (let i = 0; i < list.length; i++) {
+        const c = list[i]!;
+        if (fam.full && !c.full) continue;
+        fam.lines(c, parts);
+        if (parts.length >= PIECE_PARTS) {
           yield parts.join('');
           parts.length = 0;
-          chars = 0;
         }
       }
       if (!openMetrics) parts.push('\n');
@@ -347,7 +310,6 @@ export function createCheckSeries(): CheckSeries {
       if (up === null) delete c.up;
       else c.up = up ? 1 : 0;
       c.consecutive = consecutiveFailures;
-      c.text = undefined;
     },
     record(k, r) {
       const c = cellOf(k);
@@ -375,32 +337,22 @@ export function createCheckSeries(): CheckSeries {
       c.lastRun = r.at;
       if (r.ok) c.lastSuccess = r.at;
       c.httpStatus = r.httpStatus;
-      // Rendered now (~10 µs), off the scrape's path: a scrape of 10,000 checks then only takes
-      // cached bytes instead of rendering every check that ran since the last one.
-      c.text = linesOf(c);
     },
     remove(k) {
       cells.delete(textOf(k));
     },
     size: () => cells.size,
-    async *chunks(slice = 250, openMetrics = false) {
-      yield* familyBatches(await refresh(slice), openMetrics);
+    async *chunks(openMetrics = false) {
+      // The checks as they are now; a check a reload removes meanwhile still ends this scrape.
+      yield* familyBatches([...cells.values()], openMetrics);
     },
-    async render(slice = 1000) {
-      const parts: Buffer[] = [];
-      for (const batch of familyBatches(await refresh(slice))) parts.push(...batch);
-      return Buffer.concat(parts).toString('utf8');
+    async render() {
+      return this.renderSync();
     },
     renderSync() {
-      const texts: Rendered[] = [];
-      for (const c of cells.values()) texts.push((c.text ??= linesOf(c)));
-      const parts: string[] = [];
-      for (let f = 0; f < FAMILIES.length; f++) {
-        parts.push(HEADERS[f]!);
-        for (const t of texts) parts.push(t[f]!);
-        parts.push('\n');
-      }
-      return parts.join('');
+      const parts: Buffer[] = [];
+      for (const batch of familyBatches([...cells.values()])) parts.push(...batch);
+      return Buffer.concat(parts).toString('utf8');
     },
   };
 }

@@ -53,7 +53,7 @@ export interface MetricsOptions {
   location?: string;
 }
 
-/** A registry whose text output also holds the per-check series, rendered in slices. */
+/** A registry whose text output also holds the per-check series (check-series.ts). */
 export class OutpostRegistry extends Registry {
   constructor(private readonly checkSeries: CheckSeries) {
     super();
@@ -75,7 +75,7 @@ export class OutpostRegistry extends Registry {
       return;
     }
     yield [Buffer.from(classicToOpenMetrics(await super.metrics()))];
-    yield* this.checkSeries.chunks(undefined, true);
+    yield* this.checkSeries.chunks(true);
     yield [Buffer.from(OPENMETRICS_EOF)];
   }
 }
