@@ -52,6 +52,31 @@ interface GroupInfo {
   down: CheckView[];
 }
 
+/**
+ * The present checks of each group, in the group's order. The daemon lists checks group by group
+ * in the config's order, so one pass that buckets them by group gives the same lists as looking
+ * each id up, without a map of every check; any other order falls back to the lookup.
+ */
+function membersOf(groups: readonly GroupView[], checks: readonly CheckView[]): CheckView[][] {
+  const byGroup = new Map<string, CheckView[]>();
+  for (const c of checks) {
+    const list = byGroup.get(c.group);
+    if (list) list.push(c);
+    else byGroup.set(c.group, [c]);
+  }
+  let byId: Map<string, CheckView> | undefined;
+  return groups.map((g) => {
+    const list = byGroup.get(g.name) ?? [];
+    if (list.length === g.checkIds.length && list.every((c, i) => c.id === g.checkIds[i])) return list;
+    if (!byId) {
+      byId = new Map();
+      for (const c of checks) byId.set(c.id, c);
+    }
+    const lookup = byId;
+    return g.checkIds.map((id) => lookup.get(id)).filter((c): c is CheckView => c !== undefined);
+  });
+}
+
 export function evaluate(book: IncidentBook, input: EvaluateInput): Evaluation {
   const { now, location, rules, maintenance } = input;
   const ratio = rules.groupDownRatio > 0 && rules.groupDownRatio <= 1 ? rules.groupDownRatio : 0.5;
@@ -88,14 +113,19 @@ export function evaluate(book: IncidentBook, input: EvaluateInput): Evaluation {
     incident.summary = summary(incident.reasons);
   };
 
+  // Only a check that is down, or one that may have an incident open, needs its subject: at
+  // 10,000 checks making and hashing every subject on every evaluation was most of its cost.
+  let openChecks = false;
+  for (const i of open.values()) if (i.scope === 'check') openChecks = true;
   // A check not yet run since a restart keeps its last known state while its incident is open.
-  const checks = input.checks.map((c) =>
-    c.state === 'unknown' && open.has(subjectOf({ scope: 'check', group: c.group, endpoint: c.endpoint, check: c.check })) ? { ...c, state: 'down' as const } : c,
-  );
+  const checks = openChecks
+    ? input.checks.map((c) => (c.state === 'unknown' && open.has(subjectOf({ scope: 'check', group: c.group, endpoint: c.endpoint, check: c.check })) ? { ...c, state: 'down' as const } : c))
+    : input.checks;
 
   // scope check
   const checkSubjects = new Set<string>();
   for (const c of checks) {
+    if (c.state !== 'down' && !openChecks) continue;
     const subject = subjectOf({ scope: 'check', group: c.group, endpoint: c.endpoint, check: c.check });
     checkSubjects.add(subject);
     const existing = open.get(subject);
@@ -117,14 +147,16 @@ export function evaluate(book: IncidentBook, input: EvaluateInput): Evaluation {
       resolve(subject, existing);
     }
   }
+  // The incident of a check that is gone (a reload removed it) resolves.
   for (const [subject, i] of open) if (i.scope === 'check' && !checkSubjects.has(subject)) resolve(subject, i);
 
   // scope group
-  const byId = new Map(checks.map((c) => [c.id, c]));
-  const infos: GroupInfo[] = input.groups.map((g) => {
-    const members = g.checkIds.map((id) => byId.get(id)).filter((c): c is CheckView => c !== undefined);
-    return { name: g.name, state: groupStateOf(members.map((c) => c.state), ratio), total: members.length, down: members.filter((c) => c.state === 'down') };
-  });
+  const infos: GroupInfo[] = membersOf(input.groups, checks).map((members, k) => ({
+    name: input.groups[k]!.name,
+    state: groupStateOf(members.map((c) => c.state), ratio),
+    total: members.length,
+    down: members.filter((c) => c.state === 'down'),
+  }));
   const groupSubjects = new Set<string>();
   for (const g of infos) {
     const subject = subjectOf({ scope: 'group', group: g.name, endpoint: null, check: null });

@@ -4,7 +4,8 @@ import { dominantReason } from '../../src/incidents/summary.js';
 import { evaluate, groupStateOf, type EvaluateInput } from '../../src/incidents/engine.js';
 import type { CheckView, GroupView } from '../../src/incidents/types.js';
 import { initialStatus, nextStatus, type CheckStatus } from '../../src/check-state.js';
-import { groupsOf, names, platforms, RULES, T0, view } from './fixtures.js';
+import { groupsOf, names, platforms, PLATFORM_CHECKS, RULES, T0, view } from './fixtures.js';
+import type { Reason } from '../../src/reasons.js';
 
 function run(book: IncidentBook, checks: CheckView[], extra: Partial<EvaluateInput> & { groups?: GroupView[] } = {}) {
   return evaluate(book, { checks, groups: extra.groups ?? groupsOf(checks), maintenance: new Set(), now: T0, location: 'eu-west', rules: RULES, ...extra });
@@ -99,6 +100,34 @@ describe('group scope', () => {
     const r = run(emptyBook(), checks, { rules: { ...RULES, groupDownRatio: 1 } });
     expect(r.groupStates.get('facebook')).toBe('degraded');
     expect(r.book.open.map((i) => i.scope)).toEqual(['check', 'check']);
+  });
+
+  it('decides the same whatever order the checks come in, and counts only the checks present (a shard)', () => {
+    // The group's own order (as the config lists its checks) takes a faster path than any other order.
+    const all = [...PLATFORM_CHECKS, 'facebook/web/feed', 'instagram/web/stories'];
+    const states: Record<string, [CheckView['state'], Reason | null]> = {
+      // Equal since: a group's reasons are in the order its checks are listed (ties of the sort by since).
+      'facebook/web/login': ['down', 'timeout'],
+      'facebook/web/session': ['down', 'http_5xx'],
+      'instagram/web/feed': ['down', 'feed_stale'],
+      'instagram/web/session': ['down', 'feed_stale'],
+      'threads/web/feed': ['down', 'error_page'],
+    };
+    const views = all.map((id) => view(id, states[id]?.[0] ?? 'up', states[id]?.[1] ?? null));
+    const groups = groupsOf(views);
+    const inOrder = run(emptyBook(), views, { groups });
+    const shuffled = run(emptyBook(), [...views].reverse(), { groups });
+    // Check incidents open in the order the checks come; everything else is the same.
+    const byId = (b: IncidentBook) => [...b.open].sort((x, y) => (x.id < y.id ? -1 : 1));
+    expect(byId(shuffled.book)).toEqual(byId(inOrder.book));
+    expect(names(shuffled.events).sort()).toEqual(names(inOrder.events).sort());
+    expect(inOrder.book.open.find((i) => i.scope === 'multi_platform')?.groups).toEqual(['facebook', 'instagram', 'threads']);
+    expect(inOrder.book.open.find((i) => i.scope === 'group' && i.group === 'facebook')?.reasons).toEqual(['timeout', 'http_5xx']);
+    // Checks a group lists that are not here (another shard's) do not count toward it.
+    const some = views.filter((v) => v.id !== 'facebook/web/feed' && v.id !== 'facebook/mobile-api/feed');
+    const part = run(emptyBook(), some, { groups });
+    expect(part.groupStates.get('facebook')).toBe('down');
+    expect(part.book.open.find((i) => i.scope === 'group' && i.group === 'facebook')?.summary).toContain('(2 of 2 checks down)');
   });
 
   it('derives the group state from its checks', () => {
