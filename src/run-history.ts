@@ -1,17 +1,23 @@
 /**
- * The last runs of one check, kept compact: four numbers a run in one list of doubles (time,
- * duration, HTTP status, and the outcome, reason and attempts packed in one), plus the error
+ * The last runs of one check, kept compact: three numbers a run in one list of doubles (time,
+ * duration, and the HTTP status, outcome, reason and attempts packed in one), plus the error
  * texts only once a run has failed. As objects, 30 runs of 10,000 checks were 300,000 summaries
  * of ~110 bytes each (two of their numbers boxed): 31 MB of live heap once every check had run 30
- * times; kept here, 10 MB. The list is read rarely (the status API, incidents' views, tests) and
- * rebuilt as RunSummary objects when it is.
+ * times; kept here, 7 MB. The list is read rarely (the status API, incidents' views, tests) and
+ * rebuilt as RunSummary objects when it is; every field comes back exactly as it went in.
  */
 import type { RunSummary } from './check-state.js';
 import { REASONS, type Reason } from './reasons.js';
 
-/** Numbers kept per run: at, durationMs, httpStatus, flags. */
-const WIDTH = 4;
-/** flags = reason code (0: none, else 1 + its index in REASONS) | ok << 5 | attempts × 2^6. */
+/** Numbers kept per run: at, durationMs, flags. */
+const WIDTH = 3;
+/**
+ * flags = httpStatus + 2^16 × (reason code (0: none, else 1 + its index in REASONS) | ok << 5 |
+ * attempts × 2^6): an integer within a double's 53 bits for attempts below MAX_ATTEMPTS.
+ */
+const STATUS_UNIT = 2 ** 16;
+/** More attempts than this are kept as this many (a run makes a handful). */
+const MAX_ATTEMPTS = 2 ** 30 - 1;
 const REASON_BITS = 5;
 const OK_BIT = 1 << REASON_BITS;
 const ATTEMPTS_UNIT = OK_BIT * 2;
@@ -64,8 +70,9 @@ export class RunHistory {
     const at = slot * WIDTH;
     this.nums[at] = r.at;
     this.nums[at + 1] = r.durationMs;
-    this.nums[at + 2] = r.httpStatus;
-    this.nums[at + 3] = code + r.attempts * ATTEMPTS_UNIT;
+    // A status outside 0-65535 (none is) would not fit: kept as 0, "no answer".
+    const status = Number.isInteger(r.httpStatus) && r.httpStatus >= 0 && r.httpStatus < STATUS_UNIT ? r.httpStatus : 0;
+    this.nums[at + 2] = status + (code + Math.min(r.attempts, MAX_ATTEMPTS) * ATTEMPTS_UNIT) * STATUS_UNIT;
     if (r.error !== null) (this.errors ??= new Array<string | null>(cap).fill(null))[slot] = r.error;
     else if (this.errors) this.errors[slot] = null;
   }
@@ -77,12 +84,13 @@ export class RunHistory {
     for (let i = 0; i < this.count; i++) {
       const slot = (this.first + i) % cap;
       const at = slot * WIDTH;
-      const flags = this.nums[at + 3]!;
+      const packed = this.nums[at + 2]!;
+      const flags = Math.floor(packed / STATUS_UNIT);
       const code = flags % OK_BIT;
       out.push({
         ok: (flags & OK_BIT) !== 0,
         reason: code === 0 ? null : code === ODD_REASON ? (this.odd![slot] as Reason) : REASONS[code - 1]!,
-        httpStatus: this.nums[at + 2]!,
+        httpStatus: packed % STATUS_UNIT,
         durationMs: this.nums[at + 1]!,
         error: this.errors?.[slot] ?? null,
         at: this.nums[at]!,

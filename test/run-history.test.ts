@@ -43,6 +43,17 @@ describe('RunHistory', () => {
     expect(h.toArray().map((r) => r.error)).toEqual([null, null]);
   });
 
+  it('keeps large and edge numbers exactly: attempts, statuses, durations, times', () => {
+    const h = new RunHistory(4);
+    const runs: RunSummary[] = [
+      { ...run(1), ok: true, reason: null, httpStatus: 65535, attempts: 2 ** 30 - 1, durationMs: 0.000123456789, at: 8.64e15 },
+      { ...run(2), ok: false, reason: 'timeout', httpStatus: 0, attempts: 0, durationMs: 1e9 + 0.25, at: 0 },
+      { ...run(3), ok: false, reason: REASONS.at(-1)!, httpStatus: 599, attempts: 123_456, durationMs: 30_000, at: 1_764_000_000_123.5 },
+    ];
+    for (const r of runs) h.push(r);
+    expect(h.toArray()).toEqual(runs);
+  });
+
   it('keeps a reason it does not know by its text', () => {
     const h = new RunHistory(3);
     h.push({ ...run(0), reason: 'made_up' as Reason });
