@@ -2,7 +2,7 @@
  * Writing the /metrics exposition to the socket: batch by batch, each batch one writev of views
  * (nothing copied into one large buffer), waiting for the socket to drain, gzipped through a
  * zlib stream when the scraper asked for it. zlib compresses on the thread pool, so neither the
- * rendering (which yields between slices) nor the compression blocks the event loop for long.
+ * rendering (a batch at a time) nor the compression blocks the event loop for long.
  */
 import type { ServerResponse } from 'node:http';
 import { finished } from 'node:stream/promises';
@@ -18,11 +18,12 @@ const GZIP_LEVEL = 1;
  */
 const GZIP_CHUNK = 64 * 1024;
 /**
- * How much uncompressed text may wait for zlib before a write waits for 'drain': two of the
- * exposition's 512 KB batches (src/metrics/check-series.ts), so zlib always has the next one
- * queued while the event loop copies the one after; each wait is one round trip to the pool.
+ * Batches handed to zlib and not yet compressed: two, so that zlib always has the next one queued
+ * when it finishes one (its completion starts the next at once, on the thread pool), while the
+ * event loop renders the one after. Waiting for 'drain' instead let zlib run dry on every cycle:
+ * 'drain' comes only once everything written is consumed, and the next batch was rendered after.
  */
-const GZIP_WRITE_HIGH_WATER = 1024 * 1024;
+const GZIP_AHEAD = 2;
 
 export async function writeExposition(res: ServerResponse, body: AsyncIterable<Buffer[]>, gzip: boolean): Promise<void> {
   if (!gzip) {
@@ -36,14 +37,26 @@ export async function writeExposition(res: ServerResponse, body: AsyncIterable<B
     res.end();
     return;
   }
-  const z: Gzip = createGzip({ level: GZIP_LEVEL, flush: constants.Z_NO_FLUSH, chunkSize: GZIP_CHUNK, writableHighWaterMark: GZIP_WRITE_HIGH_WATER } as ZlibOptions & TransformOptions);
+  const z: Gzip = createGzip({ level: GZIP_LEVEL, flush: constants.Z_NO_FLUSH, chunkSize: GZIP_CHUNK } as ZlibOptions & TransformOptions);
   z.pipe(res);
-  const abort = () => z.destroy();
+  let ahead = 0;
+  let wake: (() => void) | undefined;
+  const consumed = (): void => {
+    ahead--;
+    wake?.();
+  };
+  const abort = () => {
+    z.destroy();
+    wake?.();
+  };
   res.once('close', abort);
   try {
     for await (const batch of body) {
       if (res.destroyed || z.destroyed) return;
-      if (!z.write(batch.length === 1 ? batch[0]! : Buffer.concat(batch))) await drained(z);
+      ahead++;
+      z.write(batch.length === 1 ? batch[0]! : Buffer.concat(batch), consumed);
+      while (ahead >= GZIP_AHEAD && !z.destroyed && !res.destroyed) await new Promise<void>((r) => (wake = r));
+      wake = undefined;
     }
     z.end();
     await finished(res).catch(() => undefined);
@@ -53,7 +66,7 @@ export async function writeExposition(res: ServerResponse, body: AsyncIterable<B
 }
 
 /** Until the stream takes more; a client that went away (close) ends the wait too. */
-function drained(s: ServerResponse | Gzip): Promise<void> {
+function drained(s: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       s.off('drain', done);
