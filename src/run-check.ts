@@ -101,7 +101,9 @@ export function createCheckRunner(deps: CheckRunnerDeps): (check: CompiledCheck)
       'check run',
     );
     if (prev.state !== rec.status.state) {
-      logger.info(
+      // A check found up by its first run after a start is not news (10,000 lines at every restart
+      // of a large config): debug. Any other change of state is info.
+      logger[prev.state === 'unknown' && rec.status.state === 'up' ? 'debug' : 'info'](
         { check: check.id, from: prev.state, to: rec.status.state, reason: rec.status.reason, reasons: rec.status.reasons, error: summary.error },
         `${check.id} is ${rec.status.state}${rec.status.reason && rec.status.state !== 'up' ? ` (${rec.status.reason})` : ''}`,
       );

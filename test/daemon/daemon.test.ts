@@ -44,6 +44,21 @@ describe('health and status', () => {
     expect(await ready.text()).toBe('ready\n');
   });
 
+  it('logs a change of state at info, except a check found up by its first run after a start (debug)', async () => {
+    const started = await startTestDaemon({ configPath: configFile(base()) }, { logLevel: 'info' });
+    d = started.daemon;
+    sim.setFaults('facebook', [{ type: 'forced_logout' }]);
+    // Enough runs for the failing checks to cross their failure threshold.
+    for (let i = 0; i < 3; i++) for (const c of d.config().checks) await d.runCheck(c);
+    const changes = started.logs.filter((l) => l.level === 'info' && typeof l.to === 'string');
+    const fb = d.config().checks.filter((c) => c.group === 'facebook' && c.name !== 'login');
+    expect(fb.length).toBeGreaterThan(0);
+    // No line for the checks found up; one for each check that is not.
+    expect(changes.filter((l) => l.to === 'up')).toEqual([]);
+    expect(changes.length).toBeGreaterThan(0);
+    expect(changes.every((l) => String(l.check).startsWith('facebook/'))).toBe(true);
+  });
+
   it('/api/v1/status: every group, endpoint and check with state, last result, reason, since', async () => {
     ({ daemon: d } = await startTestDaemon({ configPath: configFile(base()) }, { logLevel: 'info' }));
     sim.setFaults('facebook', [{ type: 'forced_logout' }]);
