@@ -27,12 +27,29 @@ export interface CheckRecord {
 /** A check's record; `history` is a getter of the prototype, not a closure per check. */
 class CheckEntry implements CheckRecord {
   readonly runs = new RunHistory(HISTORY_LENGTH);
+  /** The incidents' view of this check, kept until its status or check is replaced. */
+  private cached: CheckView | undefined;
+  private cachedFor: CheckStatus | undefined;
   constructor(
     public check: CompiledCheck,
     public status: CheckStatus,
   ) {}
   get history(): RunSummary[] {
     return this.runs.toArray();
+  }
+  /**
+   * A status is replaced, never changed, by a run (run-check.ts) or a restore, so a view made from
+   * the same status object still holds: an evaluation of 10,000 checks then makes views only for
+   * the checks that ran since the last one.
+   */
+  view(): CheckView {
+    const s = this.status;
+    const c = this.check;
+    if (this.cachedFor !== s || this.cached?.id !== c.id) {
+      this.cached = { id: c.id, group: c.group, endpoint: c.endpoint, check: c.name, state: s.state, reason: s.reason, reasons: s.reasons ?? [], since: s.since, lastResult: s.lastResult };
+      this.cachedFor = s;
+    }
+    return this.cached;
   }
 }
 
@@ -77,7 +94,7 @@ export interface Monitor {
 export function createMonitor(opts: MonitorOptions): Monitor {
   const now = opts.now ?? Date.now;
   const { metrics } = opts;
-  const recs = new Map<string, CheckRecord>();
+  const recs = new Map<string, CheckEntry>();
   const eps = new Map<string, EndpointRecord>();
   let config: CompiledConfig | undefined;
 
@@ -142,10 +159,7 @@ export function createMonitor(opts: MonitorOptions): Monitor {
     },
     checkViews() {
       const out: CheckView[] = [];
-      for (const r of recs.values()) {
-        const s = r.status;
-        out.push({ id: r.check.id, group: r.check.group, endpoint: r.check.endpoint, check: r.check.name, state: s.state, reason: s.reason, reasons: s.reasons ?? [], since: s.since, lastResult: s.lastResult });
-      }
+      for (const r of recs.values()) out.push(r.view());
       return out;
     },
     groupViews: () => (config?.groups ?? []).map((g) => ({ name: g.name, checkIds: g.checkIds })),

@@ -76,4 +76,21 @@ describe("the monitor's records", () => {
     monitor.setConfig(compiled(withChecks({ a: '{ type: http, path: /a }' }, { auth: false })));
     expect(monitor.record(config.checks[0]!.id)!.history).toHaveLength(HISTORY_LENGTH);
   });
+
+  it("give the incidents' views from the current status: the same view until the status is replaced", () => {
+    const config = compiled(withChecks({ a: '{ type: http, path: /a }', b: '{ type: http, path: /b }' }, { auth: false }));
+    const monitor = createMonitor({ metrics: createMetrics({ version: 't', location: 'default' }), redactor: createRedactor([]) });
+    monitor.setConfig(config);
+    const [va, vb] = monitor.checkViews();
+    expect(va).toMatchObject({ id: config.checks[0]!.id, state: 'unknown', reason: null, reasons: [] });
+    expect(monitor.checkViews()[0]).toBe(va);
+    const rec = monitor.record(config.checks[0]!.id)!;
+    rec.status = { ...rec.status, state: 'down', reason: 'timeout', reasons: ['timeout'] };
+    const [va2, vb2] = monitor.checkViews();
+    expect(va2).not.toBe(va);
+    expect(va2).toMatchObject({ state: 'down', reason: 'timeout', reasons: ['timeout'] });
+    expect(vb2).toBe(vb);
+    monitor.restore({ [config.checks[1]!.id]: { ...rec.status, state: 'up', reason: null, reasons: [] } });
+    expect(monitor.checkViews()[1]).toMatchObject({ id: config.checks[1]!.id, state: 'up' });
+  });
 });
