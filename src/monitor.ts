@@ -43,9 +43,10 @@ class CheckEntry implements CheckRecord {
    * the checks that ran since the last one.
    */
   view(): CheckView {
+    // The check a reload puts here has the same id, so the same group, endpoint and name.
     const s = this.status;
-    const c = this.check;
-    if (this.cachedFor !== s || this.cached?.id !== c.id) {
+    if (this.cachedFor !== s || !this.cached) {
+      const c = this.check;
       this.cached = { id: c.id, group: c.group, endpoint: c.endpoint, check: c.name, state: s.state, reason: s.reason, reasons: s.reasons ?? [], since: s.since, lastResult: s.lastResult };
       this.cachedFor = s;
     }

@@ -120,7 +120,14 @@ const PHASE_CLOSE = PHASE_NAMES.map((ph) => `,phase="${ph}"} `);
 
 const FAMILIES: Family[] = [
   { name: 'outpost_check_info', help: 'Configured check (1); metadata in labels, join with group_left.', type: 'gauge', lines: (c, o) => o.push('outpost_check_info{', c.l, c.info, '} 1\n') },
-  { name: 'outpost_check_up', help: '1 when the last run of the check succeeded, else 0.', type: 'gauge', lines: (c, o) => (c.up === undefined ? 0 : o.push('outpost_check_up{', c.l, UP_CLOSE[c.up]!)) },
+  {
+    name: 'outpost_check_up',
+    help: '1 when the last run of the check succeeded, else 0.',
+    type: 'gauge',
+    lines: (c, o) => {
+      if (c.up !== undefined) o.push('outpost_check_up{', c.l, UP_CLOSE[c.up]!);
+    },
+  },
   {
     name: 'outpost_check_state',
     help: 'Current state of the check: 1 for the current state, 0 for the others.',
@@ -171,25 +178,33 @@ const FAMILIES: Family[] = [
     type: 'gauge',
     // Opt-in: nothing shipped reads it, and whether a check still runs is `outpost_check_runs_total`'s increase.
     full: true,
-    lines: (c, o) => (c.lastRun === undefined ? undefined : line(o, 'outpost_check_last_run_timestamp_seconds{', c, '} ', num(c.lastRun))),
+    lines: (c, o) => {
+      if (c.lastRun !== undefined) line(o, 'outpost_check_last_run_timestamp_seconds{', c, '} ', num(c.lastRun));
+    },
   },
   {
     name: 'outpost_check_last_success_timestamp_seconds',
     help: 'When the last successful run of the check ended.',
     type: 'gauge',
-    lines: (c, o) => (c.lastSuccess === undefined ? undefined : line(o, 'outpost_check_last_success_timestamp_seconds{', c, '} ', num(c.lastSuccess))),
+    lines: (c, o) => {
+      if (c.lastSuccess !== undefined) line(o, 'outpost_check_last_success_timestamp_seconds{', c, '} ', num(c.lastSuccess));
+    },
   },
   {
     name: 'outpost_check_last_duration_seconds',
     help: 'Duration of the last run of the check, retries included.',
     type: 'gauge',
-    lines: (c, o) => (c.lastDuration === undefined ? undefined : line(o, 'outpost_check_last_duration_seconds{', c, '} ', num(c.lastDuration))),
+    lines: (c, o) => {
+      if (c.lastDuration !== undefined) line(o, 'outpost_check_last_duration_seconds{', c, '} ', num(c.lastDuration));
+    },
   },
   {
     name: 'outpost_check_http_status_code',
     help: 'HTTP status of the last answer (0 when none).',
     type: 'gauge',
-    lines: (c, o) => (c.httpStatus === undefined ? undefined : line(o, 'outpost_check_http_status_code{', c, '} ', String(c.httpStatus))),
+    lines: (c, o) => {
+      if (c.httpStatus !== undefined) line(o, 'outpost_check_http_status_code{', c, '} ', String(c.httpStatus));
+    },
   },
   {
     name: 'outpost_check_phase_duration_seconds',
