@@ -207,7 +207,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   const server = await startServer(config.server, {
     logger,
-    metrics: (format) => ({ contentType: CONTENT_TYPES[format], body: metrics.registry.chunks(format) }),
+    metrics: (format) => ({ contentType: CONTENT_TYPES[format], text: () => metrics.registry.chunks(format), gzip: () => metrics.registry.gzipParts(format) }),
     status: () => buildStatus(monitor, (g) => incidents.groupState(g), (g) => incidents.maintenance.activeGroups().has(g), now()),
     incidents: () => incidents.snapshot(),
     statusPage: () =>

@@ -11,13 +11,17 @@
  * label object on every set/inc (~15 per run) and formats the whole registry synchronously on a
  * scrape (seconds, and hundreds of MB of label objects). Here a run is a few field writes, the
  * label text of a check is escaped once, and a scrape composes the lines from constant texts,
- * label texts and values batch by batch, letting the event loop run between batches. The output
+ * label texts and values batch by batch, letting the event loop run between batches. A gzipped
+ * scrape (what Prometheus asks for) composes only what changed: the families that change with a
+ * check rather than with every run (info, up, state, HTTP status: more than half the text) are
+ * compressed by blocks of checks and reused until one of the block's checks changes. The output
  * is the same text prom-client would write: same names, HELP, TYPE, labels and series, and a
  * series appears only once it has a value.
  */
 import { REASONS, type Reason } from '../reasons.js';
 import { CHECK_STATES, type CheckState } from '../check-state.js';
 import { openMetricsFamily } from './openmetrics.js';
+import type { Deflated, GzipPart } from './gzip-parts.js';
 
 export const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
 const PHASE_NAMES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
@@ -33,6 +37,8 @@ export interface CheckKey {
 export const SERIES_PER_CHECK = { default: 11, full: 31 } as const;
 
 interface Cell {
+  /** Unique per cell for the life of the process: what a kept compressed block was made of. */
+  serial: number;
   /** `group="…",endpoint="…",check="…",location="…"`, escaped once. */
   l: string;
   info: string;
@@ -55,7 +61,18 @@ interface Cell {
   buckets?: Float64Array;
   sum: number;
   count: number;
+  /** When (a tick of the series' change counter) the lines of each steady family last changed. */
+  infoChanged: number;
+  upChanged: number;
+  stateChanged: number;
+  httpChanged: number;
 }
+
+/**
+ * The families whose lines change only when a check changes, not at every run (info, up, state,
+ * HTTP status): more than half the text, compressed by blocks and reused while unchanged.
+ */
+type SteadyFamily = 'infoChanged' | 'upChanged' | 'stateChanged' | 'httpChanged';
 
 export interface RunValues {
   ok: boolean;
@@ -86,6 +103,12 @@ export interface CheckSeries {
    * blocks it for long.
    */
   chunks(openMetrics?: boolean): AsyncGenerator<Buffer[]>;
+  /**
+   * The same text as parts to gzip (gzip-parts.ts): the lines of the families that change only
+   * when a check changes (info, up, state, HTTP status) in blocks of checks, each compressed once
+   * and reused while none of its checks changed; the rest as text.
+   */
+  gzipParts(openMetrics?: boolean): AsyncGenerator<GzipPart>;
   /** The same, in one synchronous pass (small registries, tests). */
   renderSync(): string;
 }
@@ -98,6 +121,8 @@ interface Family {
   type: 'gauge' | 'counter' | 'histogram';
   /** Only at `metrics.detail: full`. */
   full?: true;
+  /** Its lines change only with the check (the cell's tick of that name): compressed by blocks and kept. */
+  steady?: SteadyFamily;
   /**
    * Pushes the check's lines as parts to be joined: constant texts, the check's label text
    * (shared by all its lines) and its values. Nothing is kept rendered between scrapes.
@@ -119,11 +144,12 @@ const REASON_CLOSE = REASONS.map((r) => `,reason="${r}"} `);
 const PHASE_CLOSE = PHASE_NAMES.map((ph) => `,phase="${ph}"} `);
 
 const FAMILIES: Family[] = [
-  { name: 'outpost_check_info', help: 'Configured check (1); metadata in labels, join with group_left.', type: 'gauge', lines: (c, o) => o.push('outpost_check_info{', c.l, c.info, '} 1\n') },
+  { name: 'outpost_check_info', help: 'Configured check (1); metadata in labels, join with group_left.', type: 'gauge', steady: 'infoChanged', lines: (c, o) => o.push('outpost_check_info{', c.l, c.info, '} 1\n') },
   {
     name: 'outpost_check_up',
     help: '1 when the last run of the check succeeded, else 0.',
     type: 'gauge',
+    steady: 'upChanged',
     lines: (c, o) => {
       if (c.up !== undefined) o.push('outpost_check_up{', c.l, UP_CLOSE[c.up]!);
     },
@@ -132,6 +158,7 @@ const FAMILIES: Family[] = [
     name: 'outpost_check_state',
     help: 'Current state of the check: 1 for the current state, 0 for the others.',
     type: 'gauge',
+    steady: 'stateChanged',
     lines: (c, o) => {
       for (let i = 0; i < CHECK_STATES.length; i++) o.push('outpost_check_state{', c.l, STATE_CLOSE[i]![CHECK_STATES[i] === c.state ? 1 : 0]);
     },
@@ -202,6 +229,7 @@ const FAMILIES: Family[] = [
     name: 'outpost_check_http_status_code',
     help: 'HTTP status of the last answer (0 when none).',
     type: 'gauge',
+    steady: 'httpChanged',
     lines: (c, o) => {
       if (c.httpStatus !== undefined) line(o, 'outpost_check_http_status_code{', c, '} ', String(c.httpStatus));
     },
@@ -222,6 +250,8 @@ const HEADERS = FAMILIES.map((f) => `# HELP ${f.name} ${f.help}\n# TYPE ${f.name
 /** Bytes of exposition per batch written to the socket or to gzip, and parts joined into each piece encoded into it (see familyBatches). */
 const BATCH_BYTES = 512 * 1024;
 const PIECE_PARTS = 2048;
+/** Checks per compressed block of a steady family: ~380 KB of outpost_check_state text, ~110 KB of info. */
+const BLOCK_CHECKS = 1024;
 /** OpenMetrics: counter families are named without `_total`, and families are not separated by blank lines. */
 const HEADERS_OM = FAMILIES.map((f) => {
   const fam = openMetricsFamily(f.name, f.type);
@@ -248,9 +278,61 @@ function infoText(k: CheckKey): string {
   return flat(`,type="${escapeLabelValue(k.info.type)}",interval_seconds="${escapeLabelValue(k.info.interval_seconds)}"`);
 }
 
+/** A steady family's lines of checks [from, to) of a scrape's list. */
+interface Block {
+  f: number;
+  from: number;
+  to: number;
+}
+
+/** A block's compressed lines, and what they were made of: which cells, as of which tick. */
+interface Kept {
+  serials: Float64Array;
+  at: number;
+  deflated: Deflated;
+}
+
+/** Strings as UTF-8 batches of about `size` bytes; with no size, one buffer that grows. */
+function createBatcher(size = BATCH_BYTES) {
+  let batch: Buffer | undefined;
+  let pos = 0;
+  const grow = (need: number): void => {
+    const bigger = Buffer.allocUnsafeSlow(Math.max(need, 2 * batch!.length));
+    batch!.copy(bigger, 0, 0, pos);
+    batch = bigger;
+  };
+  const take = (): Buffer | undefined => {
+    const full = batch && pos > 0 ? batch.subarray(0, pos) : undefined;
+    batch = undefined;
+    pos = 0;
+    return full;
+  };
+  return {
+    /** Adds a piece; returns the batch before it when the piece might not have fitted in. */
+    add(piece: string): Buffer | undefined {
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: the batch goes out when it might not hold the piece.
+      let out: Buffer | undefined;
+      if (batch && pos + piece.length * 3 > batch.length) {
+        if (size === Infinity) grow(pos + piece.length * 3);
+        else out = take();
+      }
+      batch ??= Buffer.allocUnsafeSlow(Math.max(size === Infinity ? BATCH_BYTES : size, piece.length * 3));
+      pos += batch.write(piece, pos, 'utf8');
+      return out;
+    },
+    /** What is left. */
+    take,
+  };
+}
+
 export function createCheckSeries(): CheckSeries {
   /** Keyed by the rendered label text: one entry per label set, as in a prom-client metric. */
   const cells = new Map<string, Cell>();
+  /** Counts changes of steady families' lines; a cell's *Changed fields hold ticks of it. */
+  let tick = 0;
+  let serials = 0;
+  /** Compressed blocks of the steady families, by family then block. */
+  const kept: (Kept | undefined)[][] = FAMILIES.map(() => []);
   /** Memo of CheckKey → label text (compiled checks are long-lived objects). */
   const keyText = new WeakMap<CheckKey['labels'], string>();
   const textOf = (k: CheckKey): string => {
@@ -265,10 +347,39 @@ export function createCheckSeries(): CheckSeries {
     const l = textOf(k);
     let c = cells.get(l);
     if (!c) {
-      c = { l, info: infoText(k), full: k.metricsDetail === 'full', state: 'unknown', consecutive: 0, success: 0, failure: 0, attempts: 0, sum: 0, count: 0 };
+      const at = ++tick;
+      c = {
+        serial: ++serials,
+        l,
+        info: infoText(k),
+        full: k.metricsDetail === 'full',
+        state: 'unknown',
+        consecutive: 0,
+        success: 0,
+        failure: 0,
+        attempts: 0,
+        sum: 0,
+        count: 0,
+        infoChanged: at,
+        upChanged: at,
+        stateChanged: at,
+        httpChanged: at,
+      };
       cells.set(l, c);
     }
     return c;
+  };
+
+  const setUp = (c: Cell, up: 0 | 1 | undefined): void => {
+    if (c.up === up) return;
+    if (up === undefined) delete c.up;
+    else c.up = up;
+    c.upChanged = ++tick;
+  };
+  const setState = (c: Cell, state: CheckState): void => {
+    if (c.state === state) return;
+    c.state = state;
+    c.stateChanged = ++tick;
   };
 
   /**
@@ -277,37 +388,42 @@ export function createCheckSeries(): CheckSeries {
    * and encoded into batches of ~512 KB. Nothing is rendered between scrapes and no line is
    * kept: at 10,000 checks the cached lines were 15 MB of heap, and rendering them after every
    * run made ~1.5 KB of long-lived strings a run for the young-generation GC to copy and promote.
-   * Few, large batches because gzip costs a round trip to the thread pool and back through the
-   * event loop per write (~22 for 11 MB).
+   * Few, large batches because each costs a round trip to the thread pool and back through the
+   * event loop when gzipped.
    */
   function* familyBatches(list: readonly Cell[], openMetrics = false): Generator<Buffer[]> {
-    let batch = Buffer.allocUnsafeSlow(BATCH_BYTES);
-    let pos = 0;
-    for (const piece of pieces(list, openMetrics)) {
-      // UTF-8 takes at most 3 bytes per UTF-16 unit: the batch goes out when it might not hold the piece.
-      if (pos + piece.length * 3 > batch.length) {
-        if (pos > 0) yield [batch.subarray(0, pos)];
-        batch = Buffer.allocUnsafeSlow(Math.max(BATCH_BYTES, piece.length * 3));
-        pos = 0;
-      }
-      pos += batch.write(piece, pos, 'utf8');
+    const b = createBatcher();
+    for (const piece of sections(list, openMetrics, false)) {
+      const full = b.add(piece as string);
+      if (full) yield [full];
     }
-    if (pos > 0) yield [batch.subarray(0, pos)];
+    const last = b.take();
+    if (last) yield [last];
   }
 
-  /** The exposition's text, family by family, as strings joined from about PIECE_PARTS parts. */
-  function* pieces(list: readonly Cell[], openMetrics: boolean): Generator<string> {
+  /**
+   * The exposition's text, family by family, as strings joined from about PIECE_PARTS parts; with
+   * `blocks`, a steady family's lines as blocks of BLOCK_CHECKS checks instead, rendered (or not)
+   * by the consumer.
+   */
+  function* sections(list: readonly Cell[], openMetrics: boolean, blocks: boolean): Generator<string | Block> {
     const parts: string[] = [];
     for (let f = 0; f < FAMILIES.length; f++) {
       const fam = FAMILIES[f]!;
       parts.push((openMetrics ? HEADERS_OM : HEADERS)[f]!);
-      for (let i = 0; i < list.length; i++) {
-        const c = list[i]!;
-        if (fam.full && !c.full) continue;
-        fam.lines(c, parts);
-        if (parts.length >= PIECE_PARTS) {
-          yield parts.join('');
-          parts.length = 0;
+      if (blocks && fam.steady) {
+        yield parts.join('');
+        parts.length = 0;
+        for (let from = 0; from < list.length; from += BLOCK_CHECKS) yield { f, from, to: Math.min(list.length, from + BLOCK_CHECKS) };
+      } else {
+        for (let i = 0; i < list.length; i++) {
+          const c = list[i]!;
+          if (fam.full && !c.full) continue;
+          fam.lines(c, parts);
+          if (parts.length >= PIECE_PARTS) {
+            yield parts.join('');
+            parts.length = 0;
+          }
         }
       }
       if (!openMetrics) parts.push('\n');
@@ -315,21 +431,80 @@ export function createCheckSeries(): CheckSeries {
     if (parts.length) yield parts.join('');
   }
 
+  /** Compressed lines kept for the block, if none of its checks changed (or came or went) since. */
+  function keptFor(b: Block, list: readonly Cell[]): Deflated | undefined {
+    const k = kept[b.f]![b.from / BLOCK_CHECKS];
+    const steady = FAMILIES[b.f]!.steady!;
+    if (!k || k.serials.length !== b.to - b.from) return undefined;
+    for (let i = b.from; i < b.to; i++) {
+      const c = list[i]!;
+      if (c.serial !== k.serials[i - b.from] || c[steady] > k.at) return undefined;
+    }
+    return k.deflated;
+  }
+
+  /** A block's lines in one buffer, joined PIECE_PARTS parts at a time. */
+  function blockText(b: Block, list: readonly Cell[]): Buffer {
+    const fam = FAMILIES[b.f]!;
+    const batcher = createBatcher(Infinity);
+    const parts: string[] = [];
+    for (let i = b.from; i < b.to; i++) {
+      const c = list[i]!;
+      if (fam.full && !c.full) continue;
+      fam.lines(c, parts);
+      if (parts.length >= PIECE_PARTS) {
+        batcher.add(parts.join(''));
+        parts.length = 0;
+      }
+    }
+    if (parts.length) batcher.add(parts.join(''));
+    return batcher.take() ?? Buffer.alloc(0);
+  }
+
+  function* gzipPartsOf(list: readonly Cell[], openMetrics: boolean): Generator<GzipPart> {
+    const batcher = createBatcher();
+    for (const s of sections(list, openMetrics, true)) {
+      if (typeof s === 'string') {
+        const full = batcher.add(s);
+        if (full) yield { text: full };
+        continue;
+      }
+      const loose = batcher.take();
+      if (loose) yield { text: loose };
+      const deflated = keptFor(s, list);
+      if (deflated) {
+        yield { deflated };
+        continue;
+      }
+      const serialsOf = new Float64Array(s.to - s.from);
+      for (let i = s.from; i < s.to; i++) serialsOf[i - s.from] = list[i]!.serial;
+      const at = tick;
+      const blocks = kept[s.f]!;
+      const index = s.from / BLOCK_CHECKS;
+      yield { text: blockText(s, list), keep: (d) => (blocks[index] = { serials: serialsOf, at, deflated: d }) };
+    }
+    const last = batcher.take();
+    if (last) yield { text: last };
+  }
+
   return {
     declare(k, state, up, consecutiveFailures) {
       const c = cellOf(k);
-      c.info = infoText(k);
+      const info = infoText(k);
+      if (info !== c.info) {
+        c.info = info;
+        c.infoChanged = ++tick;
+      }
       c.full = k.metricsDetail === 'full';
       if (!c.full) c.buckets = c.phases = undefined;
-      c.state = state;
-      if (up === null) delete c.up;
-      else c.up = up ? 1 : 0;
+      setState(c, state);
+      setUp(c, up === null ? undefined : up ? 1 : 0);
       c.consecutive = consecutiveFailures;
     },
     record(k, r) {
       const c = cellOf(k);
-      c.up = r.ok ? 1 : 0;
-      c.state = r.state;
+      setUp(c, r.ok ? 1 : 0);
+      setState(c, r.state);
       if (c.full) {
         const b = (c.buckets ??= new Float64Array(DURATION_BUCKETS.length + 1));
         let i = 0;
@@ -351,7 +526,10 @@ export function createCheckSeries(): CheckSeries {
       c.consecutive = r.consecutiveFailures;
       c.lastRun = r.at;
       if (r.ok) c.lastSuccess = r.at;
-      c.httpStatus = r.httpStatus;
+      if (c.httpStatus !== r.httpStatus) {
+        c.httpStatus = r.httpStatus;
+        c.httpChanged = ++tick;
+      }
     },
     remove(k) {
       cells.delete(textOf(k));
@@ -360,6 +538,9 @@ export function createCheckSeries(): CheckSeries {
     async *chunks(openMetrics = false) {
       // The checks as they are now; a check a reload removes meanwhile still ends this scrape.
       yield* familyBatches([...cells.values()], openMetrics);
+    },
+    async *gzipParts(openMetrics = false) {
+      yield* gzipPartsOf([...cells.values()], openMetrics);
     },
     async render() {
       return this.renderSync();

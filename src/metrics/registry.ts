@@ -7,6 +7,7 @@ import type { Reason } from '../reasons.js';
 import { CHECK_STATES, type CheckState } from '../check-state.js';
 import { createCheckSeries, type CheckSeries } from './check-series.js';
 import { classicToOpenMetrics, OPENMETRICS_EOF } from './openmetrics.js';
+import type { GzipPart } from './gzip-parts.js';
 
 export const CHECK_LABELS = ['group', 'endpoint', 'check', 'location'] as const;
 export const PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
@@ -77,6 +78,15 @@ export class OutpostRegistry extends Registry {
     yield [Buffer.from(classicToOpenMetrics(await super.metrics()))];
     yield* this.checkSeries.chunks(true);
     yield [Buffer.from(OPENMETRICS_EOF)];
+  }
+
+  /** The same as parts to gzip, the per-check steady families' compressed blocks reused (gzip-parts.ts). */
+  async *gzipParts(format: 'prometheus' | 'openmetrics' = 'prometheus'): AsyncGenerator<GzipPart> {
+    const base = await super.metrics();
+    const om = format === 'openmetrics';
+    yield { text: Buffer.from(om ? classicToOpenMetrics(base) : base) };
+    yield* this.checkSeries.gzipParts(om);
+    if (om) yield { text: Buffer.from(OPENMETRICS_EOF) };
   }
 }
 

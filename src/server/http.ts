@@ -11,11 +11,11 @@ import type { ServerOptions } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { parseDuration } from '../config/units.js';
 import { negotiateFormat, wantsGzip, type ExpositionFormat } from './negotiate.js';
-import { writeExposition } from './exposition.js';
+import { writeExposition, type Exposition } from './exposition.js';
 
 export interface ServerDeps {
   /** The exposition in a format, as chunks written one after the other (backpressure respected). */
-  metrics(format: ExpositionFormat): { contentType: string; body: AsyncIterable<Buffer[]> };
+  metrics(format: ExpositionFormat): { contentType: string } & Exposition;
   status(): unknown;
   incidents(): unknown;
   statusPage(): string;
@@ -74,7 +74,7 @@ export async function startServer(initial: ServerOptions, deps: ServerDeps): Pro
         const gzip = wantsGzip(req.headers['accept-encoding']);
         res.writeHead(200, { 'content-type': m.contentType, vary: 'Accept, Accept-Encoding', ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
         if (method === 'HEAD') return res.end();
-        return writeExposition(res, m.body, gzip);
+        return writeExposition(res, m, gzip);
       }
       case 'GET /healthz':
         return deps.healthy() ? text(res, 200, 'ok\n') : text(res, 503, 'scheduler stalled\n');

@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { createCheckSeries, DURATION_BUCKETS, SERIES_PER_CHECK, type CheckKey, type RunValues } from '../../src/metrics/check-series.js';
+import { gunzipSync } from 'node:zlib';
+import { createCheckSeries, DURATION_BUCKETS, SERIES_PER_CHECK, type CheckKey, type CheckSeries, type RunValues } from '../../src/metrics/check-series.js';
+import { gzipMember } from '../../src/metrics/gzip-parts.js';
 import { CHECK_STATES } from '../../src/check-state.js';
 
 const key = (check: string, location = 'eu"west\\1', metricsDetail: CheckKey['metricsDetail'] = 'full'): CheckKey => ({
@@ -203,5 +205,56 @@ describe('check series', () => {
     expect(count(await mine.render(), 'feed')).toHaveLength(SERIES_PER_CHECK.full + 1);
     mine.declare(d, 'up', true, 0);
     expect(count(await mine.render(), 'feed')).toHaveLength(SERIES_PER_CHECK.default + 1);
+  });
+});
+
+describe('gzipped scrapes reuse the compressed blocks of steady families', () => {
+  /** One gzipped scrape: its text, and how many parts came compressed from an earlier scrape. */
+  async function scrape(s: CheckSeries, openMetrics = false): Promise<{ text: string; reused: number }> {
+    let reused = 0;
+    async function* counted() {
+      for await (const p of s.gzipParts(openMetrics)) {
+        if ('deflated' in p) reused++;
+        yield p;
+      }
+    }
+    const out: Buffer[] = [];
+    for await (const b of gzipMember(counted())) out.push(...b);
+    return { text: gunzipSync(Buffer.concat(out)).toString('utf8'), reused };
+  }
+  const plain = async (s: CheckSeries, openMetrics = false): Promise<string> => {
+    const out: Buffer[] = [];
+    for await (const b of s.chunks(openMetrics)) out.push(...b);
+    return Buffer.concat(out).toString('utf8');
+  };
+
+  it('gives the text a plain scrape gives, through changes, additions, removals; only changed blocks are compressed again', async () => {
+    // 2,500 checks: 3 blocks of each steady family (info, up, state, HTTP status), 12 blocks.
+    const s = createCheckSeries();
+    const keys = Array.from({ length: 2500 }, (_, i) => key(`c${i}`, i % 2 ? 'eu' : 'münchen', i % 50 === 0 ? 'full' : 'default'));
+    for (const k of keys) s.declare(k, 'unknown', null, 0);
+    const step = async (reused: number) => {
+      const g = await scrape(s);
+      expect(g.text).toBe(await plain(s));
+      expect(g.reused).toBe(reused);
+      const om = await scrape(s, true);
+      expect(om.text).toBe(await plain(s, true));
+      return g;
+    };
+    await step(0);
+    await step(12); // nothing changed; the OpenMetrics scrape before reused them too
+    for (const k of keys) s.record(k, run()); // every check's first run: state, up and status change, info does not
+    await step(3);
+    await step(12);
+    s.record(keys[2100]!, run({ at: 1_700_000_100 })); // a run that changes no steady line
+    await step(12);
+    s.record(keys[2100]!, run({ ok: false, reason: 'timeout', httpStatus: 0, consecutiveFailures: 1, state: 'down' }));
+    await step(9); // the third blocks of up, state and HTTP status were compressed again
+    s.declare({ ...keys[10]!, info: { type: 'http', interval_seconds: '60' } }, 'up', true, 0);
+    await step(11); // the first block of info
+    s.remove(keys[1500]!);
+    await step(4); // the second and third blocks hold other checks now; the first ones are as they were
+    s.declare(key('new'), 'unknown', null, 0);
+    await step(8); // the third blocks grew
   });
 });
