@@ -7,6 +7,7 @@
 import type { CompiledCheck, CompiledConfig, CompiledEndpoint } from './config/types.js';
 import { newSession, type Session } from './journey/session.js';
 import { forgetCheck, forgetEndpoint, declareCheck, recordSessionAge, recordBackoff } from './metrics/record.js';
+import { startOrder } from './schedule/start-window.js';
 import type { Metrics } from './metrics/registry.js';
 import type { Redactor } from './redact.js';
 import { initialStatus, type CheckStatus, type RunSummary } from './check-state.js';
@@ -120,8 +121,11 @@ export function createMonitor(opts: MonitorOptions): Monitor {
       } else {
         recs.set(check.id, new CheckEntry(check, initialStatus(now())));
       }
-      declareCheck(metrics, check, recs.get(check.id)!.status);
     }
+    // In the order of the start window's first runs: in a start window the checks that ran since
+    // a scrape are then neighbours in the exposition, and a gzipped scrape compresses again only
+    // their blocks of the steady families (src/metrics/check-series.ts).
+    for (const check of startOrder(next.checks)) declareCheck(metrics, check, recs.get(check.id)!.status);
     const keys = new Set(next.endpoints.map((e) => e.key));
     for (const key of eps.keys()) if (!keys.has(key)) eps.delete(key);
     for (const endpoint of next.endpoints) {

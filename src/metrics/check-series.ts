@@ -21,7 +21,7 @@
 import { REASONS, type Reason } from '../reasons.js';
 import { CHECK_STATES, type CheckState } from '../check-state.js';
 import { openMetricsFamily } from './openmetrics.js';
-import type { Deflated, GzipPart } from './gzip-parts.js';
+import { gzipMember, type Deflated, type GzipPart } from './gzip-parts.js';
 
 export const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
 const PHASE_NAMES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
@@ -111,6 +111,11 @@ export interface CheckSeries {
   gzipParts(openMetrics?: boolean): AsyncGenerator<GzipPart>;
   /** The same, in one synchronous pass (small registries, tests). */
   renderSync(): string;
+  /**
+   * Compresses the steady families' blocks now, a turn of the event loop given back now and then,
+   * so that the first gzipped scrape after a start finds most of them compressed already.
+   */
+  prime(): Promise<void>;
 }
 
 const REASON_INDEX = new Map<string, number>(REASONS.map((r, i) => [r, i]));
@@ -406,10 +411,11 @@ export function createCheckSeries(): CheckSeries {
    * `blocks`, a steady family's lines as blocks of BLOCK_CHECKS checks instead, rendered (or not)
    * by the consumer.
    */
-  function* sections(list: readonly Cell[], openMetrics: boolean, blocks: boolean): Generator<string | Block> {
+  function* sections(list: readonly Cell[], openMetrics: boolean, blocks: boolean, steadyOnly = false): Generator<string | Block> {
     const parts: string[] = [];
     for (let f = 0; f < FAMILIES.length; f++) {
       const fam = FAMILIES[f]!;
+      if (steadyOnly && !fam.steady) continue;
       parts.push((openMetrics ? HEADERS_OM : HEADERS)[f]!);
       if (blocks && fam.steady) {
         yield parts.join('');
@@ -461,9 +467,9 @@ export function createCheckSeries(): CheckSeries {
     return batcher.take() ?? Buffer.alloc(0);
   }
 
-  function* gzipPartsOf(list: readonly Cell[], openMetrics: boolean): Generator<GzipPart> {
+  function* gzipPartsOf(list: readonly Cell[], openMetrics: boolean, steadyOnly = false): Generator<GzipPart> {
     const batcher = createBatcher();
-    for (const s of sections(list, openMetrics, true)) {
+    for (const s of sections(list, openMetrics, true, steadyOnly)) {
       if (typeof s === 'string') {
         const full = batcher.add(s);
         if (full) yield { text: full };
@@ -541,6 +547,13 @@ export function createCheckSeries(): CheckSeries {
     },
     async *gzipParts(openMetrics = false) {
       yield* gzipPartsOf([...cells.values()], openMetrics);
+    },
+    async prime() {
+      const list = [...cells.values()];
+      async function* steady() {
+        yield* gzipPartsOf(list, false, true);
+      }
+      for await (const _ of gzipMember(steady()));
     },
     async render() {
       return this.renderSync();

@@ -26,10 +26,20 @@ export function startWindowMs(checks: number, concurrency: number, intervalMs: n
  * once). Checks without an interval (cron) are not in the window.
  */
 export function startOffsets(checks: readonly { id: string; intervalMs?: number }[], concurrency: number): Map<string, number> {
-  const spread = checks.filter((c) => c.intervalMs !== undefined).map((c) => ({ c, h: staggerFraction(c.id) }));
-  spread.sort((a, b) => a.h - b.h || (a.c.id < b.c.id ? -1 : 1));
+  const spread = startOrder(checks.filter((c) => c.intervalMs !== undefined));
   const out = new Map<string, number>();
   const n = spread.length;
-  spread.forEach(({ c }, i) => out.set(c.id, Math.floor((i / n) * startWindowMs(n, concurrency, c.intervalMs!))));
+  spread.forEach((c, i) => out.set(c.id, Math.floor((i / n) * startWindowMs(n, concurrency, c.intervalMs!))));
   return out;
+}
+
+/**
+ * The checks in the order their first runs take in a start window: by a stable hash of the id
+ * (ties by id). The monitor declares the per-check series in this order too, so that the checks
+ * that ran since a scrape are neighbours in the exposition (see check-series.ts).
+ */
+export function startOrder<C extends { id: string }>(checks: readonly C[]): C[] {
+  const keyed = checks.map((c) => ({ c, h: staggerFraction(c.id) }));
+  keyed.sort((a, b) => a.h - b.h || (a.c.id < b.c.id ? -1 : a.c.id > b.c.id ? 1 : 0));
+  return keyed.map((k) => k.c);
 }

@@ -7,6 +7,7 @@ import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import type { Daemon } from '../../src/daemon.js';
 import { getMetrics } from '../support/metrics.js';
 import { startTestDaemon } from '../support/daemon.js';
+import { waitFor } from '../support/wait.js';
 import { simulatorConfig } from '../cli/helpers.js';
 
 let dir: string;
@@ -63,6 +64,10 @@ describe('health and status', () => {
     ({ daemon: d } = await startTestDaemon({ configPath: configFile(base()) }, { logLevel: 'info' }));
     sim.setFaults('facebook', [{ type: 'forced_logout' }]);
     for (const c of d.config().checks) await d.runCheck(c);
+    // A group's state follows its checks at the next incident evaluation, paced: under load that is
+    // not before the next request.
+    const groupsUp = async () => ((await (await fetch(`${d.server.url}/api/v1/status`)).json()) as { groups: { state: string }[] }).groups[1]?.state === 'up';
+    await waitFor(groupsUp, 'the instagram group to be up');
     const res = await fetch(`${d.server.url}/api/v1/status`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);

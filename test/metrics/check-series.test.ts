@@ -258,3 +258,25 @@ describe('gzipped scrapes reuse the compressed blocks of steady families', () =>
     await step(8); // the third blocks grew
   });
 });
+
+describe('priming', () => {
+  it('compresses every steady block, so the next gzipped scrape reuses them all, with the same text', async () => {
+    const s = createCheckSeries();
+    for (let i = 0; i < 2100; i++) {
+      s.declare(key(`c${i}`, 'eu', 'default'), 'unknown', null, 0);
+      if (i % 3) s.record(key(`c${i}`, 'eu', 'default'), run());
+    }
+    await s.prime();
+    let reused = 0;
+    const out: Buffer[] = [];
+    async function* counted() {
+      for await (const p of s.gzipParts()) {
+        if ('deflated' in p) reused++;
+        yield p;
+      }
+    }
+    for await (const b of gzipMember(counted())) out.push(...b);
+    expect(reused).toBe(12); // 4 steady families, 3 blocks each
+    expect(gunzipSync(Buffer.concat(out)).toString('utf8')).toBe(s.renderSync());
+  });
+});
