@@ -104,8 +104,9 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
  * DEFLATE (compressed here, or as it came), then the final block and the trailer.
  *
  * Compressed on the event loop, a part at a time: level 1 costs ~1.5 ms a megabyte, less than the
- * round trip to the thread pool and back through a busy loop that each part would cost otherwise
- * (a scrape of 10,000 checks in the start window took 230-370 ms that way, 190-230 ms this way).
+ * round trip to the thread pool and back through a busy loop that each part costs otherwise (with
+ * the parts compressed on the pool, 3 at a time, scrapes of 10,000 checks in the start window
+ * took 203-369 ms in the benchmark; on the loop, 160-320 ms, before the other changes of that day).
  */
 export async function* gzipMember(parts: AsyncIterable<GzipPart>): AsyncGenerator<Buffer[]> {
   yield [GZIP_HEADER];

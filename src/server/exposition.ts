@@ -1,10 +1,9 @@
 /**
- * Writing the /metrics exposition to the socket. As text: batch by batch, each batch one writev
- * of views (nothing copied into one large buffer), waiting for the socket to drain. Gzipped: one
- * gzip member joined from parts deflated on their own (src/metrics/gzip-parts.ts), a few at once
- * on the thread pool, and written in order; parts that did not change since the last scrape come
- * compressed already. Neither the rendering (a batch at a time) nor the compression blocks the
- * event loop for long.
+ * Writing the /metrics exposition to the socket: batch by batch, each batch one writev of views
+ * (nothing copied into one large buffer), waiting for the socket to drain. Gzipped, the batches
+ * are the pieces of one gzip member (src/metrics/gzip-parts.ts), each compressed on its own or
+ * reused from an earlier scrape. Neither the rendering nor the compression holds the event loop
+ * for long: a turn is given back every 256 KB.
  */
 import type { ServerResponse } from 'node:http';
 import { gzipMember, type GzipPart } from '../metrics/gzip-parts.js';

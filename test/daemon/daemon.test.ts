@@ -66,7 +66,8 @@ describe('health and status', () => {
     for (const c of d.config().checks) await d.runCheck(c);
     // A group's state follows its checks at the next incident evaluation, paced: under load that is
     // not before the next request.
-    const groupsUp = async () => ((await (await fetch(`${d.server.url}/api/v1/status`)).json()) as { groups: { state: string }[] }).groups[1]?.state === 'up';
+    const url = `${d.server.url}/api/v1/status`;
+    const groupsUp = async () => ((await (await fetch(url)).json()) as { groups: { state: string }[] }).groups[1]?.state === 'up';
     await waitFor(groupsUp, 'the instagram group to be up');
     const res = await fetch(`${d.server.url}/api/v1/status`);
     expect(res.status).toBe(200);
