@@ -13,7 +13,8 @@
  * label text of a check is escaped once, and a scrape composes the lines from constant texts,
  * label texts and values batch by batch, letting the event loop run between batches. A gzipped
  * scrape (what Prometheus asks for) composes only what changed: the families that change with a
- * check rather than with every run (info, up, state, HTTP status: more than half the text) are
+ * check rather than with every run (info, up, state, HTTP status, the failure counters: two thirds
+ * of the text; a counter family lists its failure counts after its success counts) are
  * compressed by blocks of checks and reused until one of the block's checks changes. The output
  * is the same text prom-client would write: same names, HELP, TYPE, labels and series, and a
  * series appears only once it has a value.
@@ -66,13 +67,16 @@ interface Cell {
   upChanged: number;
   stateChanged: number;
   httpChanged: number;
+  /** Of the failure counters (runs by result "failure", failures by reason): they change only when a run fails. */
+  failChanged: number;
 }
 
 /**
- * The families whose lines change only when a check changes, not at every run (info, up, state,
- * HTTP status): more than half the text, compressed by blocks and reused while unchanged.
+ * The lines that change only when a check changes, not at every run (info, up, state, HTTP
+ * status, the failure counters): two thirds of the text, compressed by blocks and reused while
+ * unchanged.
  */
-type SteadyFamily = 'infoChanged' | 'upChanged' | 'stateChanged' | 'httpChanged';
+type SteadyFamily = 'infoChanged' | 'upChanged' | 'stateChanged' | 'httpChanged' | 'failChanged';
 
 export interface RunValues {
   ok: boolean;
@@ -105,7 +109,7 @@ export interface CheckSeries {
   chunks(openMetrics?: boolean): AsyncGenerator<Buffer[]>;
   /**
    * The same text as parts to gzip (gzip-parts.ts): the lines of the families that change only
-   * when a check changes (info, up, state, HTTP status) in blocks of checks, each compressed once
+   * when a check changes (info, up, state, HTTP status, failure counters) in blocks of checks, each compressed once
    * and reused while none of its checks changed; the rest as text.
    */
   gzipParts(openMetrics?: boolean): AsyncGenerator<GzipPart>;
@@ -128,6 +132,11 @@ interface Family {
   full?: true;
   /** Its lines change only with the check (the cell's tick of that name): compressed by blocks and kept. */
   steady?: SteadyFamily;
+  /**
+   * More series of the family before it, listed after all of that one's (no HELP and TYPE of its
+   * own): a family's steady series apart from those that change at every run.
+   */
+  continues?: true;
   /**
    * Pushes the check's lines as parts to be joined: constant texts, the check's label text
    * (shared by all its lines) and its values. Nothing is kept rendered between scrapes.
@@ -188,16 +197,23 @@ const FAMILIES: Family[] = [
     name: 'outpost_check_runs_total',
     help: 'Check runs by result.',
     type: 'counter',
-    lines: (c, o) => {
-      line(o, 'outpost_check_runs_total{', c, ',result="success"} ', String(c.success));
-      line(o, 'outpost_check_runs_total{', c, ',result="failure"} ', String(c.failure));
-    },
+    lines: (c, o) => line(o, 'outpost_check_runs_total{', c, ',result="success"} ', String(c.success)),
+  },
+  {
+    // The failure counts of every check after the success counts: they change only when a run fails.
+    name: 'outpost_check_runs_total',
+    help: '',
+    type: 'counter',
+    continues: true,
+    steady: 'failChanged',
+    lines: (c, o) => line(o, 'outpost_check_runs_total{', c, ',result="failure"} ', String(c.failure)),
   },
   { name: 'outpost_check_attempts_total', help: 'HTTP requests made by check runs, retries included.', type: 'counter', full: true, lines: (c, o) => line(o, 'outpost_check_attempts_total{', c, '} ', String(c.attempts)) },
   {
     name: 'outpost_check_failures_total',
     help: 'Failed check runs by reason.',
     type: 'counter',
+    steady: 'failChanged',
     lines: (c, o) => {
       if (!c.failures) return;
       for (let i = 0; i < REASONS.length; i++) if (c.failures[i]! > 0) line(o, 'outpost_check_failures_total{', c, REASON_CLOSE[i]!, String(c.failures[i]));
@@ -251,14 +267,20 @@ const FAMILIES: Family[] = [
   },
 ];
 
-const HEADERS = FAMILIES.map((f) => `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n`);
+const HEADERS = FAMILIES.map((f) => (f.continues ? '' : `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n`));
 /** Bytes of exposition per batch written to the socket or to gzip, and parts joined into each piece encoded into it (see familyBatches). */
 const BATCH_BYTES = 512 * 1024;
 const PIECE_PARTS = 2048;
 /** Checks per compressed block of a steady family: ~380 KB of outpost_check_state text, ~110 KB of info. */
 const BLOCK_CHECKS = 1024;
+/**
+ * Fewer checks than this are compressed whole at every scrape, as text: little to save, and
+ * pieces of a few hundred bytes, each with a window of its own, compress poorly.
+ */
+const MIN_BLOCKED_CHECKS = 256;
 /** OpenMetrics: counter families are named without `_total`, and families are not separated by blank lines. */
 const HEADERS_OM = FAMILIES.map((f) => {
+  if (f.continues) return '';
   const fam = openMetricsFamily(f.name, f.type);
   return `# HELP ${fam.name} ${f.help.replace(/"/g, '\\"')}\n# TYPE ${fam.name} ${fam.type}\n`;
 });
@@ -369,6 +391,7 @@ export function createCheckSeries(): CheckSeries {
         upChanged: at,
         stateChanged: at,
         httpChanged: at,
+        failChanged: at,
       };
       cells.set(l, c);
     }
@@ -432,7 +455,7 @@ export function createCheckSeries(): CheckSeries {
           }
         }
       }
-      if (!openMetrics) parts.push('\n');
+      if (!openMetrics && !FAMILIES[f + 1]?.continues) parts.push('\n');
     }
     if (parts.length) yield parts.join('');
   }
@@ -469,7 +492,7 @@ export function createCheckSeries(): CheckSeries {
 
   function* gzipPartsOf(list: readonly Cell[], openMetrics: boolean, steadyOnly = false): Generator<GzipPart> {
     const batcher = createBatcher();
-    for (const s of sections(list, openMetrics, true, steadyOnly)) {
+    for (const s of sections(list, openMetrics, list.length >= MIN_BLOCKED_CHECKS, steadyOnly)) {
       if (typeof s === 'string') {
         const full = batcher.add(s);
         if (full) yield { text: full };
@@ -525,6 +548,7 @@ export function createCheckSeries(): CheckSeries {
       if (r.ok) c.success++;
       else c.failure++;
       c.attempts += r.attempts;
+      if (!r.ok) c.failChanged = ++tick;
       if (!r.ok && r.reason) {
         const f = (c.failures ??= new Float64Array(REASONS.length));
         f[REASON_INDEX.get(r.reason)!]!++;
@@ -550,6 +574,7 @@ export function createCheckSeries(): CheckSeries {
     },
     async prime() {
       const list = [...cells.values()];
+      if (list.length < MIN_BLOCKED_CHECKS) return;
       async function* steady() {
         yield* gzipPartsOf(list, false, true);
       }

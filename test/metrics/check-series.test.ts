@@ -229,7 +229,7 @@ describe('gzipped scrapes reuse the compressed blocks of steady families', () =>
   };
 
   it('gives the text a plain scrape gives, through changes, additions, removals; only changed blocks are compressed again', async () => {
-    // 2,500 checks: 3 blocks of each steady family (info, up, state, HTTP status), 12 blocks.
+    // 2,500 checks: 3 blocks of each steady part (info, up, state, runs by result "failure", failures by reason, HTTP status), 18 blocks.
     const s = createCheckSeries();
     const keys = Array.from({ length: 2500 }, (_, i) => key(`c${i}`, i % 2 ? 'eu' : 'münchen', i % 50 === 0 ? 'full' : 'default'));
     for (const k of keys) s.declare(k, 'unknown', null, 0);
@@ -242,20 +242,20 @@ describe('gzipped scrapes reuse the compressed blocks of steady families', () =>
       return g;
     };
     await step(0);
-    await step(12); // nothing changed; the OpenMetrics scrape before reused them too
-    for (const k of keys) s.record(k, run()); // every check's first run: state, up and status change, info does not
-    await step(3);
-    await step(12);
+    await step(18); // nothing changed; the OpenMetrics scrape before reused them too
+    for (const k of keys) s.record(k, run()); // every check's first run: state, up and status change; info and the failure counts do not
+    await step(9);
+    await step(18);
     s.record(keys[2100]!, run({ at: 1_700_000_100 })); // a run that changes no steady line
-    await step(12);
+    await step(18);
     s.record(keys[2100]!, run({ ok: false, reason: 'timeout', httpStatus: 0, consecutiveFailures: 1, state: 'down' }));
-    await step(9); // the third blocks of up, state and HTTP status were compressed again
+    await step(13); // the third blocks of up, state, HTTP status and both failure counts were compressed again
     s.declare({ ...keys[10]!, info: { type: 'http', interval_seconds: '60' } }, 'up', true, 0);
-    await step(11); // the first block of info
+    await step(17); // the first block of info
     s.remove(keys[1500]!);
-    await step(4); // the second and third blocks hold other checks now; the first ones are as they were
+    await step(6); // the second and third blocks hold other checks now; the first ones are as they were
     s.declare(key('new'), 'unknown', null, 0);
-    await step(8); // the third blocks grew
+    await step(12); // the third blocks grew
   });
 });
 
@@ -276,7 +276,22 @@ describe('priming', () => {
       }
     }
     for await (const b of gzipMember(counted())) out.push(...b);
-    expect(reused).toBe(12); // 4 steady families, 3 blocks each
+    expect(reused).toBe(18); // 6 steady parts, 3 blocks each
     expect(gunzipSync(Buffer.concat(out)).toString('utf8')).toBe(s.renderSync());
+  });
+});
+
+describe('small configurations', () => {
+  it('under 256 checks are compressed whole at every scrape, nothing kept (pieces that small compress poorly)', async () => {
+    const s = createCheckSeries();
+    for (let i = 0; i < 255; i++) s.declare(key(`c${i}`, 'eu', 'default'), 'unknown', null, 0);
+    await s.prime();
+    const parts: string[] = [];
+    for await (const p of s.gzipParts()) parts.push('deflated' in p ? 'kept' : p.keep ? 'keep' : 'text');
+    expect(parts.every((p) => p === 'text')).toBe(true);
+    s.declare(key('c255', 'eu', 'default'), 'unknown', null, 0);
+    const more: string[] = [];
+    for await (const p of s.gzipParts()) more.push('deflated' in p ? 'kept' : p.keep ? 'keep' : 'text');
+    expect(more.filter((p) => p === 'keep')).toHaveLength(6);
   });
 });
