@@ -416,8 +416,7 @@ export function createCheckSeries(): CheckSeries {
    * and encoded into batches of ~512 KB. Nothing is rendered between scrapes and no line is
    * kept: at 10,000 checks the cached lines were 15 MB of heap, and rendering them after every
    * run made ~1.5 KB of long-lived strings a run for the young-generation GC to copy and promote.
-   * Few, large batches because each costs a round trip to the thread pool and back through the
-   * event loop when gzipped.
+   * Few, large batches: each is a write to the socket.
    */
   function* familyBatches(list: readonly Cell[], openMetrics = false): Generator<Buffer[]> {
     const b = createBatcher();

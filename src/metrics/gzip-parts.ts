@@ -126,7 +126,7 @@ export async function* gzipMember(parts: AsyncIterable<GzipPart>): AsyncGenerato
     }
     crc = crc32Combine(crc, d.crc, d.length);
     length += d.length;
-    yield [d.data];
+    if (d.data.length > 0) yield [d.data];
     if (done >= TURN_BYTES) {
       await nextTurn();
       done = 0;
