@@ -421,7 +421,8 @@ export function createCheckSeries(): CheckSeries {
   function* familyBatches(list: readonly Cell[], openMetrics = false): Generator<Buffer[]> {
     const b = createBatcher();
     for (const piece of sections(list, openMetrics, false)) {
-      const full = b.add(piece as string);
+      if (typeof piece !== 'string') continue; // no blocks asked for: never
+      const full = b.add(piece);
       if (full) yield [full];
     }
     const last = b.take();
@@ -443,20 +444,26 @@ export function createCheckSeries(): CheckSeries {
         yield parts.join('');
         parts.length = 0;
         for (let from = 0; from < list.length; from += BLOCK_CHECKS) yield { f, from, to: Math.min(list.length, from + BLOCK_CHECKS) };
-      } else {
-        for (let i = 0; i < list.length; i++) {
-          const c = list[i]!;
-          if (fam.full && !c.full) continue;
-          fam.lines(c, parts);
-          if (parts.length >= PIECE_PARTS) {
-            yield parts.join('');
-            parts.length = 0;
-          }
-        }
-      }
+      } else yield* joinedLines(fam, list, 0, list.length, parts);
       if (!openMetrics && !FAMILIES[f + 1]?.continues) parts.push('\n');
     }
     if (parts.length) yield parts.join('');
+  }
+
+  /**
+   * The family's lines of checks [from, to) pushed onto `parts`, joined and yielded each time
+   * PIECE_PARTS parts have gathered; what is left stays in `parts` for the caller.
+   */
+  function* joinedLines(fam: Family, list: readonly Cell[], from: number, to: number, parts: string[]): Generator<string> {
+    for (let i = from; i < to; i++) {
+      const c = list[i]!;
+      if (fam.full && !c.full) continue;
+      fam.lines(c, parts);
+      if (parts.length >= PIECE_PARTS) {
+        yield parts.join('');
+        parts.length = 0;
+      }
+    }
   }
 
   /** Compressed lines kept for the block, if none of its checks changed (or came or went) since. */
@@ -473,18 +480,9 @@ export function createCheckSeries(): CheckSeries {
 
   /** A block's lines in one buffer, joined PIECE_PARTS parts at a time. */
   function blockText(b: Block, list: readonly Cell[]): Buffer {
-    const fam = FAMILIES[b.f]!;
     const batcher = createBatcher(Infinity);
     const parts: string[] = [];
-    for (let i = b.from; i < b.to; i++) {
-      const c = list[i]!;
-      if (fam.full && !c.full) continue;
-      fam.lines(c, parts);
-      if (parts.length >= PIECE_PARTS) {
-        batcher.add(parts.join(''));
-        parts.length = 0;
-      }
-    }
+    for (const piece of joinedLines(FAMILIES[b.f]!, list, b.from, b.to, parts)) batcher.add(piece);
     if (parts.length) batcher.add(parts.join(''));
     return batcher.take() ?? Buffer.alloc(0);
   }
